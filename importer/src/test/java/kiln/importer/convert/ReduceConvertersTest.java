@@ -140,4 +140,28 @@ class ReduceConvertersTest {
         KilnError e = assertThrows(KilnError.class, () -> runtime.run(dir));
         assertTrue(e.getMessage().contains("axis"), e.getMessage());
     }
+
+    @Test
+    void legalizedKernelsComputeWhatTheGraphOpsCompute() {
+        NDArray y = NDArray.ofDoubles(DType.FLOAT32, new long[] {4}, new double[] {0.5, -1, 2, 0});
+        TinyModel m = new TinyModel(17).input("x", X).input("v", y).input("hi", NDArray.scalarDouble(DType.FLOAT32, 100))
+                .initializer("ax", NDArray.scalarLong(DType.INT64, 1))
+                .node("Mean", List.of("x", "v"), List.of("m"))
+                .node("Clip", List.of("m", "", "hi"), List.of("c"))
+                .node("ReduceLogSumExp", List.of("c"), List.of("lse"), "axes", new long[] {0, 2}, "keepdims", 0L)
+                .node("ArgMax", List.of("c"), List.of("am"), "axis", 1L, "select_last_index", 1L)
+                .node("CumSum", List.of("c", "ax"), List.of("cs"), "reverse", 1L)
+                .node("Softsign", List.of("cs"), List.of("ss"))
+                .output("lse").output("am").output("ss");
+        kiln.relax.IRModule mod = m.importInto(dir);
+        List<NDArray> inputs = List.of(X, y, NDArray.scalarDouble(DType.FLOAT32, 100));
+        List<NDArray> graph = kiln.relax.Interpreter.run(mod, inputs);
+        kiln.relax.IRModule legal = kiln.relax.pass.Pipeline.run(mod, kiln.relax.pass.Pipeline.forOptLevel(3), (p, x) -> { });
+        kiln.relax.Verifier.verify(legal);
+        List<NDArray> kernels = kiln.relax.Interpreter.run(legal, inputs);
+        assertEquals(graph, kernels);
+        assertEquals(List.of(3L), graph.get(0).shapeList());
+        assertEquals(List.of(2L, 1L, 4L), graph.get(1).shapeList());
+        assertArrayEquals(new long[] {2, 2, 2, 2, 2, 2, 2, 2}, graph.get(1).toLongArray(), "the largest row is the last one");
+    }
 }
