@@ -113,7 +113,15 @@ public final class CPrinter {
                 stmt(f.body(), d + 1);
                 line(d, "}");
             }
-            case Stmt.Store st -> line(d, access(st.buffer(), st.indices()) + " = " + expr(st.value()) + ";");
+            case Stmt.Store st -> {
+                String lhs = access(st.buffer(), st.indices());
+                if (st.value() instanceof Expr.Binary b && (b.op() == Expr.BinOp.ADD || b.op() == Expr.BinOp.MUL)
+                        && b.a() instanceof Expr.Load l && l.buffer().equals(st.buffer()) && l.indices().equals(st.indices())) {
+                    line(d, lhs + " " + b.op().symbol + "= " + expr(b.b()) + ";");
+                } else {
+                    line(d, lhs + " = " + expr(st.value()) + ";");
+                }
+            }
             case Stmt.Seq q -> q.stmts().forEach(x -> stmt(x, d));
             case Stmt.IfThenElse i -> {
                 line(d, "if (" + expr(i.cond()) + ") {");
@@ -127,8 +135,16 @@ public final class CPrinter {
             case Stmt.Allocate a -> {
                 Buffer b = a.buffer();
                 String n = bufferName(b);
-                line(d, b.dtype().cType() + " " + n + (b.rank() == 0 ? "" : "[" + b.numel() + "]") + ";");
-                stmt(a.body(), d);
+                String decl = b.dtype().cType() + " " + n + (b.rank() == 0 ? "" : "[" + b.numel() + "]");
+                // "float acc = init;" when the body starts by initialising the scalar.
+                if (b.rank() == 0 && a.body() instanceof Stmt.Seq q && !q.stmts().isEmpty()
+                        && q.stmts().get(0) instanceof Stmt.Store st && st.buffer().equals(b)) {
+                    line(d, decl + " = " + expr(st.value()) + ";");
+                    q.stmts().subList(1, q.stmts().size()).forEach(x -> stmt(x, d));
+                } else {
+                    line(d, decl + ";");
+                    stmt(a.body(), d);
+                }
             }
             case Stmt.LetStmt l -> {
                 if (nonNeg(l.value())) nonNegVars.add(l.var());
@@ -167,6 +183,29 @@ public final class CPrinter {
         };
     }
 
+    /** C operator precedence of how {@code e} prints (higher binds tighter). */
+    private static int prec(Expr e) {
+        if (e instanceof Expr.Binary b) {
+            return switch (b.op()) {
+                case MUL, DIV, MOD -> 13;
+                case ADD, SUB -> 12;
+                case LT, LE, GT, GE -> 10;
+                case EQ, NE -> 9;
+                case AND -> 5;
+                case OR -> 4;
+                default -> 16;
+            };
+        }
+        if (e instanceof Expr.Select) return 3;
+        return 16;
+    }
+
+    /** Prints {@code e} as an operand needing at least precedence {@code min}, adding parentheses if needed. */
+    private String operand(Expr e, int min) {
+        String s = expr(e);
+        return prec(e) >= min && !(prec(e) == 3) ? s : "(" + s + ")";
+    }
+
     private String expr(Expr e) {
         return switch (e) {
             case Expr.IntImm i -> intLiteral(i);
@@ -174,11 +213,11 @@ public final class CPrinter {
             case Var v -> varName(v);
             case Expr.Binary b -> binary(b);
             case Expr.Unary u -> switch (u.op()) {
-                case NEG -> "(-" + expr(u.a()) + ")";
-                case NOT -> "(!" + expr(u.a()) + ")";
+                case NEG -> "(-" + operand(u.a(), 14) + ")";
+                case NOT -> "(!" + operand(u.a(), 14) + ")";
                 case BITNOT -> "((" + u.a().dtype().cType() + ")~" + expr(u.a()) + ")";
             };
-            case Expr.Select s -> "(" + expr(s.cond()) + " ? " + expr(s.t()) + " : " + expr(s.f()) + ")";
+            case Expr.Select s -> operand(s.cond(), 4) + " ? " + operand(s.t(), 4) + " : " + operand(s.f(), 4);
             case Expr.Cast c -> cast(c);
             case Expr.Call c -> {
                 List<String> args = c.args().stream().map(this::expr).toList();
@@ -201,18 +240,22 @@ public final class CPrinter {
         DType t = b.a().dtype();
         String a = expr(b.a()), c = expr(b.b());
         String sfx = suffix(t);
+        String pa = operand(b.a(), 14), pc = operand(b.b(), 14);
         return switch (b.op()) {
             case MIN -> dialect.helperPrefix() + "min_" + sfx + "(" + a + ", " + c + ")";
             case MAX -> dialect.helperPrefix() + "max_" + sfx + "(" + a + ", " + c + ")";
             case FLOORDIV -> t.isFloat() ? "floor" + (t == DType.FLOAT64 ? "" : "f") + "(" + a + " / " + c + ")"
-                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + a + " / " + c + ")"
+                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + pa + " / " + pc + ")"
                     : dialect.helperPrefix() + "floordiv_" + sfx + "(" + a + ", " + c + ")";
             case FLOORMOD -> t.isFloat() ? dialect.helperPrefix() + "floormod_" + sfx + "(" + a + ", " + c + ")"
-                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + a + " % " + c + ")"
+                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + pa + " % " + pc + ")"
                     : dialect.helperPrefix() + "floormod_" + sfx + "(" + a + ", " + c + ")";
-            case MOD -> t.isFloat() ? "fmod" + (t == DType.FLOAT64 ? "" : "f") + "(" + a + ", " + c + ")" : "(" + a + " % " + c + ")";
+            case MOD -> t.isFloat() ? "fmod" + (t == DType.FLOAT64 ? "" : "f") + "(" + a + ", " + c + ")" : "(" + pa + " % " + pc + ")";
             case SHL, SHR, BITAND, BITOR, BITXOR -> "((" + t.cType() + ")(" + a + " " + b.op().symbol + " " + c + "))";
-            default -> "(" + a + " " + b.op().symbol + " " + c + ")";
+            default -> {
+                int p = prec(b);
+                yield operand(b.a(), p) + " " + b.op().symbol + " " + operand(b.b(), p + 1);
+            }
         };
     }
 
