@@ -25,13 +25,16 @@ import kiln.tir.topi.Nn;
  *
  * <ul>
  *   <li>{@code conv(x, w[, b])}: w is [M, C/groups, k...], b is [M]; out [N, M, o...].</li>
- *   <li>{@code conv_transpose(x, w[, b])}: w is [C, M/groups, k...]; attr {@code output_padding} (default 0).</li>
+ *   <li>{@code conv_transpose(x, w[, b])}: w is [C, M/groups, k...]; attr {@code output_padding} (default 0);
+ *       pads may be negative, which extends the output with zeros (plus bias), as ONNX's output_shape can ask.</li>
  *   <li>{@code max_pool(x)}, {@code avg_pool(x)}: {@code kernel_shape}, {@code ceil_mode} (0/1);
  *       avg_pool also {@code count_include_pad} (0/1).</li>
  *   <li>{@code global_max_pool(x)}, {@code global_avg_pool(x)}: out [N, C, 1...].</li>
  *   <li>{@code batch_norm(x, scale, bias, mean, var)}: inference; {@code epsilon}; parameters are [C], or
  *       x's shape without the batch dim.</li>
  *   <li>{@code layer_norm(x, scale[, bias])}: {@code axis}, {@code epsilon}; normalizes dims [axis, rank).</li>
+ *   <li>{@code layer_norm_mean(x)}, {@code layer_norm_inv_std_dev(x)}: the statistics of layer_norm, with dims
+ *       [axis, rank) kept as size 1; attr {@code dtype} (IR type name, default float32 for 16-bit floats).</li>
  *   <li>{@code instance_norm(x, scale, bias)}: {@code epsilon}; scale and bias are [C].</li>
  *   <li>{@code lp_normalization(x)}: {@code axis}, {@code p} (1 or 2).</li>
  *   <li>{@code lrn(x)}: {@code size}, {@code alpha}, {@code beta}, {@code bias}.</li>
@@ -85,6 +88,17 @@ public final class NnOps {
         ops.add(define("layer_norm", Pattern.REDUCTION, NnOps::layerNormType,
                 single((a, at, out) -> Nn.layerNorm(a.get(0), a.get(1), a.size() > 2 ? a.get(2) : null,
                         (int) at.getLong("axis"), at.getDouble("epsilon", 1e-5)))));
+        for (boolean inv : new boolean[] {false, true}) {
+            ops.add(define(inv ? "layer_norm_inv_std_dev" : "layer_norm_mean", Pattern.REDUCTION, (args, at) -> {
+                Type.TensorType x = floatData(args, 1, 1);
+                int axis = axisOf(at, x);
+                DType dt = statType(at, x);
+                require(dt.isFloat(), "dtype must be a floating-point type, got " + dt.irName());
+                List<Long> shape = new ArrayList<>(x.shape());
+                for (int d = axis; d < x.rank(); d++) shape.set(d, 1L);
+                return new Type.TensorType(shape, dt);
+            }, single((a, at, out) -> Nn.layerNormStat(a.get(0), (int) at.getLong("axis"), at.getDouble("epsilon", 1e-5), inv, out.dtype()))));
+        }
         ops.add(define("instance_norm", Pattern.REDUCTION, NnOps::instanceNormType,
                 single((a, at, out) -> Nn.instanceNorm(a.get(0), a.get(1), a.get(2), at.getDouble("epsilon", 1e-5)))));
         ops.add(define("lp_normalization", Pattern.REDUCTION, (args, at) -> {
@@ -126,11 +140,11 @@ public final class NnOps {
                     ints(at, "pads", 2 * k, 0), 1);
         }
 
-        void check(int k) {
+        void check(int k, boolean negativePads) {
             for (int d = 0; d < k; d++) {
                 require(strides[d] >= 1, "strides must be positive, got " + Arrays.toString(strides));
                 require(dilations[d] >= 1, "dilations must be positive, got " + Arrays.toString(dilations));
-                require(pads[d] >= 0 && pads[d + k] >= 0, "pads must be non-negative, got " + Arrays.toString(pads));
+                require(negativePads || pads[d] >= 0 && pads[d + k] >= 0, "pads must be non-negative, got " + Arrays.toString(pads));
                 if (kernel != null) require(kernel[d] >= 1, "kernel_shape must be positive, got " + Arrays.toString(kernel));
             }
         }
@@ -163,6 +177,16 @@ public final class NnOps {
         return (int) a;
     }
 
+    /** The element type of layer-norm statistics: attr {@code dtype}, by default float32 for 16-bit floats, else x's. */
+    private static DType statType(Attrs at, Type.TensorType x) {
+        if (!at.has("dtype")) return Nn.accType(x.dtype());
+        try {
+            return DType.fromIrName(at.getString("dtype"));
+        } catch (IllegalArgumentException e) {
+            throw new OpTypeError(e.getMessage());
+        }
+    }
+
     private static void sameType(Type.TensorType x, Type.TensorType t, String what) {
         require(t.dtype() == x.dtype(), what + " has type " + t.dtype().irName() + " but the input is " + x.dtype().irName());
     }
@@ -178,7 +202,7 @@ public final class NnOps {
         sameType(x, w, "weight");
         int k = x.rank() - 2;
         Window win = Window.conv(at, k);
-        win.check(k);
+        win.check(k, false);
         long g = win.groups, c = x.dim(1), m = w.dim(0);
         require(g >= 1, "groups must be positive, got " + g);
         require(c % g == 0, "input channels " + c + " are not divisible by groups " + g);
@@ -213,7 +237,7 @@ public final class NnOps {
         sameType(x, w, "weight");
         int k = x.rank() - 2;
         Window win = Window.conv(at, k);
-        win.check(k);
+        win.check(k, true);
         long g = win.groups, c = x.dim(1);
         require(g >= 1, "groups must be positive, got " + g);
         require(w.dim(0) == c, "weight " + w + " expects " + w.dim(0) + " input channels but the input " + x + " has " + c);
@@ -249,12 +273,13 @@ public final class NnOps {
         else require(x.dtype() != DType.BOOL, "max pooling of bool tensors is not supported");
         int k = x.rank() - 2;
         Window win = Window.pool(at, k);
-        win.check(k);
+        win.check(k, false);
         boolean ceil = at.getLong("ceil_mode", 0) != 0;
         List<Long> out = new ArrayList<>(List.of(x.dim(0), x.dim(1)));
         for (int d = 0; d < k; d++) {
-            require(win.pads[d] < win.kernel[d] && win.pads[d + k] < win.kernel[d], "pads " + Arrays.toString(win.pads)
-                    + " must be smaller than the kernel " + Arrays.toString(win.kernel));
+            long eff = (win.kernel[d] - 1) * win.dilations[d] + 1;
+            require(win.pads[d] < eff && win.pads[d + k] < eff, "pads " + Arrays.toString(win.pads)
+                    + " must be smaller than the (dilated) kernel " + Arrays.toString(win.kernel));
             long o = poolExtent(x.dim(d + 2), win.kernel[d], win.strides[d], win.dilations[d], win.pads[d], win.pads[d + k], ceil);
             require(o >= 1, "spatial dim " + d + ": the window (kernel " + win.kernel[d] + ", dilation " + win.dilations[d]
                     + ") is larger than the padded input " + (x.dim(d + 2) + win.pads[d] + win.pads[d + k]));

@@ -80,7 +80,7 @@ class NnOpsTypeTest {
         assertEquals(f32(1, 2, 3), infer("avg_pool", Attrs.of("kernel_shape", List.of(2L), "strides", List.of(2L), "ceil_mode", 1L), f32(1, 2, 5)));
         rejects("max_pool", Attrs.EMPTY, "missing attribute kernel_shape", f32(1, 2, 5));
         rejects("max_pool", Attrs.of("kernel_shape", List.of(2L)), "kernel_shape has 1 entries, expected 2", f32(1, 2, 5, 5));
-        rejects("max_pool", Attrs.of("kernel_shape", List.of(2L), "pads", List.of(2L, 0L)), "smaller than the kernel", f32(1, 2, 5));
+        rejects("max_pool", Attrs.of("kernel_shape", List.of(2L), "pads", List.of(2L, 0L)), "smaller than the (dilated) kernel", f32(1, 2, 5));
         rejects("avg_pool", Attrs.of("kernel_shape", List.of(6L)), "larger than the padded input", f32(1, 2, 5));
         rejects("avg_pool", Attrs.of("kernel_shape", List.of(2L)), "floating-point", Type.TensorType.of(DType.INT32, 1, 2, 5));
         rejects("global_avg_pool", Attrs.EMPTY, "spatial", f32(2, 3));

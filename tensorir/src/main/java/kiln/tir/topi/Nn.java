@@ -360,21 +360,53 @@ public final class Nn {
     private static Tensor normalize(String name, Tensor x, List<Integer> axes, double epsilon,
                                     java.util.function.BiFunction<Expr, List<Expr>, Expr> affine) {
         DType dt = x.dtype(), at = accType(dt);
+        Moments m = moments(name, x, axes);
+        return Te.compute(name, x.shape(), Pattern.BROADCAST, iv -> {
+            List<Expr> i = new ArrayList<>(iv);
+            Expr dev = E.sub(E.cast(at, x.at(i)), m.mean(i));
+            return E.cast(dt, affine.apply(E.mul(dev, m.invStdDev(i, epsilon)), i));
+        });
+    }
+
+    /**
+     * Mean and variance of x over {@code axes}, as two reduction stages with the reduced dims kept as
+     * size 1: the sum, and the sum of squared deviations from the mean (a second pass, for accuracy).
+     */
+    private record Moments(Tensor sum, Tensor sqsum, List<Integer> axes, Expr count) {
+        Expr mean(List<? extends Expr> idx) { return E.div(keepRead(sum, idx, axes), count); }
+
+        Expr invStdDev(List<? extends Expr> idx, double epsilon) {
+            DType at = count.dtype();
+            Expr var = E.div(keepRead(sqsum, idx, axes), count);
+            return E.div(E.one(at), E.call(Intrinsic.SQRT, E.add(var, E.constant(at, epsilon))));
+        }
+    }
+
+    private static Moments moments(String name, Tensor x, List<Integer> axes) {
+        DType at = accType(x.dtype());
         long n = 1;
         for (int a : axes) n *= x.shape().get(a);
         Expr count = E.intConst(at, n);
         Tensor sum = reduceKeep(name + "_sum", x.shape(), axes, Tensor.Combiner.SUM, Pattern.REDUCTION, idx -> E.cast(at, x.at(idx)));
-        Function<List<Expr>, Expr> mean = idx -> E.div(keepRead(sum, idx, axes), count);
         Tensor sq = reduceKeep(name + "_sqsum", x.shape(), axes, Tensor.Combiner.SUM, Pattern.REDUCTION, idx -> {
-            Expr dev = E.sub(E.cast(at, x.at(idx)), mean.apply(idx));
+            Expr dev = E.sub(E.cast(at, x.at(idx)), E.div(keepRead(sum, idx, axes), count));
             return E.mul(dev, dev);
         });
-        return Te.compute(name, x.shape(), Pattern.BROADCAST, iv -> {
+        return new Moments(sum, sq, axes, count);
+    }
+
+    /**
+     * The mean or the inverse standard deviation 1 / sqrt(var + eps) of x over dims [axis, rank), with those
+     * dims kept as size 1, in type {@code outType} (LayerNormalization's optional outputs).
+     */
+    public static Tensor layerNormStat(Tensor x, int axis, double epsilon, boolean invStdDev, DType outType) {
+        List<Integer> axes = new ArrayList<>();
+        for (int d = axis; d < x.rank(); d++) axes.add(d);
+        String name = invStdDev ? "layer_norm_inv_std_dev" : "layer_norm_mean";
+        Moments m = moments(name, x, axes);
+        return Te.compute(name, m.sum().shape(), Pattern.BROADCAST, iv -> {
             List<Expr> i = new ArrayList<>(iv);
-            Expr dev = E.sub(E.cast(at, x.at(i)), mean.apply(i));
-            Expr var = E.div(keepRead(sq, i, axes), count);
-            Expr inv = E.div(E.one(at), E.call(Intrinsic.SQRT, E.add(var, E.constant(at, epsilon))));
-            return E.cast(dt, affine.apply(E.mul(dev, inv), i));
+            return E.cast(outType, invStdDev ? m.invStdDev(i, epsilon) : m.mean(i));
         });
     }
 
