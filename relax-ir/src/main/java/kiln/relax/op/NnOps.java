@@ -31,7 +31,7 @@ import kiln.tir.topi.Nn;
  *       avg_pool also {@code count_include_pad} (0/1).</li>
  *   <li>{@code global_max_pool(x)}, {@code global_avg_pool(x)}: out [N, C, 1...].</li>
  *   <li>{@code batch_norm(x, scale, bias, mean, var)}: inference; {@code epsilon}; parameters are [C], or
- *       x's shape without the batch dim.</li>
+ *       x's shape without the batch dim, of any float type.</li>
  *   <li>{@code layer_norm(x, scale[, bias])}: {@code axis}, {@code epsilon}; normalizes dims [axis, rank).</li>
  *   <li>{@code layer_norm_mean(x)}, {@code layer_norm_inv_std_dev(x)}: the statistics of layer_norm, with dims
  *       [axis, rank) kept as size 1; attr {@code dtype} (IR type name, default float32 for 16-bit floats).</li>
@@ -309,7 +309,7 @@ public final class NnOps {
                 + " (one per channel) or " + perActivation + ", got " + arg(args, 1));
         for (int k = 1; k < 5; k++) {
             Type.TensorType p = arg(args, k);
-            sameType(x, p, names[k - 1]);
+            require(p.dtype().isFloat(), names[k - 1] + " must be a floating-point tensor, got " + p.dtype().irName());
             require(p.shape().equals(shape), names[k - 1] + " must have shape " + shape + " like scale, got " + p);
         }
         return x;

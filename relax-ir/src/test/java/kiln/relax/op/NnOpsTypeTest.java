@@ -92,6 +92,8 @@ class NnOpsTypeTest {
         rejects("batch_norm", Attrs.EMPTY, "expected 5 arguments", f32(1, 3, 4, 4), f32(3), f32(3), f32(3));
         rejects("batch_norm", Attrs.EMPTY, "scale must be [3]", f32(1, 3, 4, 4), f32(4), f32(4), f32(4), f32(4));
         rejects("batch_norm", Attrs.EMPTY, "var must have shape [3]", f32(1, 3, 4, 4), f32(3), f32(3), f32(3), f32(1));
+        rejects("batch_norm", Attrs.EMPTY, "mean must be a floating-point tensor", f32(1, 3, 4, 4), f32(3), f32(3),
+                Type.TensorType.of(DType.INT32, 3), f32(3));
         rejects("layer_norm", Attrs.of("axis", 2L), "does not broadcast to the normalized shape", f32(2, 3, 4), f32(5));
         rejects("layer_norm", Attrs.of("axis", 2L), "does not broadcast to the normalized shape", f32(2, 3, 4), f32(3, 4));
         rejects("layer_norm", Attrs.of("axis", 3L), "axis 3 is out of range", f32(2, 3, 4), f32(4));

@@ -97,6 +97,19 @@ class NormOpsTest {
         }
     }
 
+    @Test
+    void batchNormOnFloat16WithFloat32Parameters() {
+        Random r = new Random(15);
+        NDArray x = random(r, 1, 2, 5).cast(DType.FLOAT16);
+        NDArray scale = random(r, 2), bias = random(r, 2), mean = random(r, 2), var = positive(r, 2);
+        NDArray y = eval("batch_norm", Attrs.of("epsilon", 1e-5), x, scale, bias, mean, var);
+        assertEquals(DType.FLOAT16, y.dtype());
+        Arr xa = Arr.of(x), e = Arr.zeros(x.shape());
+        forEach(x.shape(), i -> e.set((xa.get(i) - mean.getDouble((int) i[1])) / Math.sqrt(var.getDouble((int) i[1]) + 1e-5)
+                * scale.getDouble((int) i[1]) + bias.getDouble((int) i[1]), i));
+        assertClose(e, y, 2e-3);
+    }
+
     /** Mean and (biased) variance over the dims listed, per index of the others, then the affine map. */
     static Arr refNormalize(Arr x, List<Integer> axes, double eps, java.util.function.BiFunction<Double, long[], Double> affine) {
         long[] outer = x.shape().clone();

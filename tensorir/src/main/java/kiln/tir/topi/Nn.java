@@ -320,13 +320,15 @@ public final class Nn {
     /**
      * Inference batch normalization: (x - mean) / sqrt(var + eps) * scale + bias, with the parameters
      * indexed by the channel (rank-1 parameters) or by all non-batch dims (rank-1 of x, ONNX spatial=0).
+     * Computed in {@link #accType} of x (parameters may have another float type, as ONNX allows).
      */
     public static Tensor batchNorm(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, double epsilon) {
-        DType dt = x.dtype();
+        DType dt = x.dtype(), ct = accType(dt);
         return Te.compute("batch_norm", x.shape(), Pattern.BROADCAST, i -> {
             List<Expr> pi = new ArrayList<>(i.subList(1, 1 + scale.rank()));
-            Expr norm = E.div(E.sub(x.at(i), mean.at(pi)), E.call(Intrinsic.SQRT, E.add(var.at(pi), E.constant(dt, epsilon))));
-            return E.add(E.mul(norm, scale.at(pi)), bias.at(pi));
+            Function<Tensor, Expr> p = t -> E.cast(ct, t.at(pi));
+            Expr norm = E.div(E.sub(E.cast(ct, x.at(i)), p.apply(mean)), E.call(Intrinsic.SQRT, E.add(p.apply(var), E.constant(ct, epsilon))));
+            return E.cast(dt, E.add(E.mul(norm, p.apply(scale)), p.apply(bias)));
         });
     }
 
