@@ -499,7 +499,7 @@ public final class Transform {
                 double adjustment = m / len;
                 double center = n / 2.0;
                 double offset = center * (1 - adjustment);
-                yield E.add(f64(offset), E.sub(E.div(E.add(xf, f64(0.5)), f64(s)), f64(0.5)));
+                yield E.sub(E.add(f64(offset), E.div(E.add(xf, f64(0.5)), f64(s))), f64(0.5));
             }
             case "align_corners" -> len == 1 ? f64(0) : E.div(E.mul(xf, f64(n - 1)), f64(len - 1));
             case "asymmetric" -> E.div(xf, f64(s));
