@@ -111,10 +111,8 @@ public final class Lower {
             DType t = c.dtype();
             Buffer acc = new Buffer(names.fresh("acc"), t, List.of(), Buffer.Scope.LOCAL);
             Expr accLoad = new Expr.Load(acc, List.of());
-            Stmt update = new Stmt.Store(acc, List.of(), combine(c.combiner(), accLoad, body));
-            for (int k = rvars.size() - 1; k >= 0; k--) {
-                update = new Stmt.For(rvars.get(k), E.i64(0), E.i64(c.reduceAxes().get(k).extent()), Stmt.ForKind.SERIAL, update);
-            }
+            Stmt update = wrapLoops(new Stmt.Store(acc, List.of(), combine(c.combiner(), accLoad, body)), rvars,
+                    c.reduceAxes().stream().map(Tensor.ReduceAxis::extent).toList());
             inner = new Stmt.Allocate(acc, new Stmt.Seq(List.of(
                     new Stmt.Store(acc, List.of(), identity(c.combiner(), t)),
                     update,
@@ -122,8 +120,17 @@ public final class Lower {
         } else {
             inner = new Stmt.Store(out, outIdx, rewrite(Subst.apply(c.body(), fresh)));
         }
-        for (int k = loopVars.size() - 1; k >= 0; k--) {
-            inner = new Stmt.For(loopVars.get(k), E.i64(0), E.i64(c.shape().get(k)), Stmt.ForKind.SERIAL, inner);
+        return wrapLoops(inner, loopVars, c.shape());
+    }
+
+    /** Wraps {@code body} in serial loops; an extent-1 axis is fixed to 0 instead of looping once. */
+    private static Stmt wrapLoops(Stmt body, List<Var> vars, List<Long> extents) {
+        Map<Var, Expr> zero = new HashMap<>();
+        for (int k = 0; k < vars.size(); k++) if (extents.get(k) == 1) zero.put(vars.get(k), E.i64(0));
+        Stmt inner = zero.isEmpty() ? body : new Subst(zero).mutate(body);
+        for (int k = vars.size() - 1; k >= 0; k--) {
+            if (extents.get(k) == 1) continue;
+            inner = new Stmt.For(vars.get(k), E.i64(0), E.i64(extents.get(k)), Stmt.ForKind.SERIAL, inner);
         }
         return inner;
     }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs Kiln's whole test suite. As root on Debian 12 it first installs the system packages the tests
+# use (C compiler, make, numpy/onnx/torch for the golden data, the ONNX backend test data).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$root"
+
+packages=(build-essential make python3-numpy python3-onnx python3-torch python3-torchvision libonnx-testdata maven)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "test.sh: missing packages: ${missing[*]} (run as root to install them, or install them yourself)" >&2
+  fi
+fi
+
+. "$root/scripts/jdk.sh"
+export JAVA_HOME=$KILN_JAVA_HOME
+exec mvn -B -ntp test "$@"
