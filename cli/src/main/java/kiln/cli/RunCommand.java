@@ -73,6 +73,7 @@ final class RunCommand implements Callable<Integer> {
 
         String compiler = cc != null ? cc : System.getenv("CC") != null && !System.getenv("CC").isBlank() ? System.getenv("CC") : "cc";
         Path demo = build(bundle, compiler, cflags);
+        out.println("built " + demo + " (CC=" + compiler + ", CFLAGS=" + cflags + ")");
 
         List<String> cmd = new ArrayList<>();
         cmd.add(demo.toAbsolutePath().toString());

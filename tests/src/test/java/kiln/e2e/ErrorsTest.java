@@ -24,12 +24,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * complete or partial, is left behind.
  */
 class ErrorsTest {
-    private Path work;
-
-    private Path work(TestInfo info) {
-        String name = info.getTestMethod().orElseThrow().getName() + info.getDisplayName().replaceAll("[^A-Za-z0-9]+", "_");
-        work = Env.freshDir("errors", name);
-        return work;
+    private static Path work(TestInfo info) {
+        String method = info.getTestMethod().orElseThrow().getName();
+        String display = info.getDisplayName();
+        // Parameterized cases get their parameters in the folder name; plain tests just the method name.
+        String name = display.startsWith(method + "(") ? method : method + "_" + display.replaceAll("[^A-Za-z0-9]+", "_");
+        return Env.freshDir("errors", name);
     }
 
     /** Asserts a clean user error: exit code, message fragments, no stack trace, nothing written at {@code out}. */
@@ -110,7 +110,8 @@ class ErrorsTest {
     void inputShapeForUnknownInput(TestInfo info) throws IOException {
         Path w = work(info);
         Path model = OnnxFixtures.write(w.resolve("dynamic.onnx"), OnnxFixtures.tinyMlp(null));
-        assertRejected(compile(model, w.resolve("out"), "--input-shape", "nosuch=2,4"), Main.EXIT_ERROR, w.resolve("out"), "nosuch");
+        assertRejected(compile(model, w.resolve("out"), "--input-shape", "x=2,4", "--input-shape", "nosuch=2,4"), Main.EXIT_ERROR,
+                w.resolve("out"), "nosuch", "inputs");
     }
 
     @Test
