@@ -10,19 +10,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code kiln} command line: {@code kiln compile}, {@code kiln run}, {@code kiln version}.
+ * The {@code kiln} command line: {@code kiln compile}, {@code kiln run}, {@code kiln compare},
+ * {@code kiln version}.
  *
- * <p>Exit codes: 0 success; 1 a problem with the user's input ({@link KilnError}: the message is
+ * <p>Exit codes: 0 success (for {@code compare}: the arrays match); 1 a problem with the user's input ({@link KilnError}: the message is
  * printed as {@code error: ...}, without a stack trace); 2 a usage error (bad or missing options: the
  * message and the usage are printed); 70 a bug in Kiln ({@code internal error: ...} and a stack trace).
  */
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        subcommands = {CompileCommand.class, RunCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CompileCommand.class, RunCommand.class, CompareCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class},
         description = "Compiles ONNX models into portable C99 source bundles.",
         footer = {"", "Examples:",
                 "  kiln compile model.onnx -o out/model",
-                "  kiln compile model.onnx --target \"c -isa=avx2\" --input-shape x=1,3,224,224 -o out/model",
-                "  kiln run out/model --input x=x.npy --output-dir out/result --repeat 20"})
+                "  kiln compile model.onnx --input-shape x=1,3,224,224 -o out/model",
+                "  kiln run out/model --input x=x.npy --output-dir out/result --repeat 20",
+                "  kiln compare out/result/output_0.npy reference.npy"})
 public final class Main implements Runnable {
     /** Exit code of a {@link KilnError}: the input (model, flags, files) is wrong. */
     public static final int EXIT_ERROR = 1;
@@ -36,7 +39,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use kiln compile, kiln run or kiln version");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use kiln compile, kiln run, kiln compare or kiln version");
     }
 
     public static void main(String[] args) {

@@ -92,7 +92,7 @@ class MainTest {
     void helpListsTheCommands() {
         Run r = run("--help");
         assertEquals(0, r.code());
-        for (String c : List.of("compile", "run", "version")) assertTrue(r.out().contains(c), r.out());
+        for (String c : List.of("compile", "run", "compare", "version")) assertTrue(r.out().contains(c), r.out());
         Run c = run("compile", "--help");
         for (String o : List.of("--target", "--input-shape", "--weights", "--opt-level", "--name", "--dump-ir", "--force", "-o"))
             assertTrue(c.out().contains(o), c.out());
@@ -144,5 +144,32 @@ class MainTest {
         KilnError f = assertThrows(KilnError.class, () -> BundleManifest.parse("{\"model\":{}}".getBytes(StandardCharsets.UTF_8), "m.json"));
         assertTrue(f.getMessage().contains("regenerate"));
         assertFalse(manifest("x").weightsInFile());
+    }
+
+    @Test
+    void compareReportsMatchAndMismatch() throws java.io.IOException {
+        Path dir = Path.of("target", "test-work", "compare").toAbsolutePath();
+        java.nio.file.Files.createDirectories(dir);
+        long[] shape = {2, 2};
+        Path want = dir.resolve("want.npy"), same = dir.resolve("same.npy"), off = dir.resolve("off.npy"), other = dir.resolve("other.npy");
+        kiln.tir.Npy.write(want, kiln.tir.NDArray.ofDoubles(kiln.tir.DType.FLOAT32, shape, new double[] {1, 2, 3, 4}));
+        kiln.tir.Npy.write(same, kiln.tir.NDArray.ofDoubles(kiln.tir.DType.FLOAT32, shape, new double[] {1, 2, 3.0001, 4}));
+        kiln.tir.Npy.write(off, kiln.tir.NDArray.ofDoubles(kiln.tir.DType.FLOAT32, shape, new double[] {1, 2, 3, 4.5}));
+        kiln.tir.Npy.write(other, kiln.tir.NDArray.ofDoubles(kiln.tir.DType.FLOAT32, new long[] {4}, new double[] {1, 2, 3, 4}));
+
+        Run ok = run("compare", same.toString(), want.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("OK: all 4 elements"), ok.out());
+
+        Run bad = run("compare", off.toString(), want.toString());
+        assertEquals(Main.EXIT_ERROR, bad.code());
+        assertTrue(bad.err().contains("1 of 4 elements") && bad.err().contains("[1, 1]"), bad.err());
+
+        Run loose = run("compare", off.toString(), want.toString(), "--atol", "0.6");
+        assertEquals(0, loose.code(), loose.err());
+
+        Run shapes = run("compare", other.toString(), want.toString());
+        assertEquals(Main.EXIT_ERROR, shapes.code());
+        assertTrue(shapes.err().contains("float32[4]") && shapes.err().contains("float32[2, 2]"), shapes.err());
     }
 }
