@@ -53,7 +53,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new KilnError(got + " is " + describe(g) + " but " + want + " is " + describe(w) + "; they cannot match");
         }
         Result r = compare(g, w, rtol, atol);
-        String tol = String.format(Locale.ROOT, "|got-want| <= %g + %g*|want|", atol, rtol);
+        String tol = "|got-want| <= " + plain(atol) + " + " + plain(rtol) + "*|want|";
         if (r.maxAbsAt() >= 0) {
             out.println(String.format(Locale.ROOT, "max |got-want| = %.3g at %s", r.maxAbsDiff(), index(r.maxAbsAt(), g.shape())));
         }
@@ -96,6 +96,11 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         return new Result(n, outside, worst, maxAbs, maxAt);
+    }
+
+    /** {@code 1e-5} as {@code 0.00001}. */
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String describe(NDArray a) {
