@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln compile MODEL.onnx -o OUT_DIR ...}: writes a source bundle. */
 @Command(name = "compile", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = {"Compiles an ONNX model into a C99 source bundle (sources, Makefile, CMakeLists.txt, demo, README).",
-                "The bundle is written atomically: on any error nothing is left behind."})
+        description = {"Compiles an ONNX model into a C99 source bundle: sources, runtime, Makefile,",
+                "CMakeLists.txt, demo and README. Written atomically: on an error nothing is left behind."})
 final class CompileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,8 +47,8 @@ final class CompileCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--weights", paramLabel = "embed|file|auto", defaultValue = "auto", converter = WeightsConverter.class,
-            description = "Where the weights go: embed (C arrays), file (weights.bin) or auto (weights.bin above "
-                    + "8 MiB; default: ${DEFAULT-VALUE}).")
+            description = "embed: weights as C arrays; file: in a weights.bin file; auto: in weights.bin when "
+                    + "over 8 MiB (default: ${DEFAULT-VALUE}).")
     EmitOptions.Weights weights;
 
     @Option(names = "--opt-level", paramLabel = "0-3", defaultValue = "3",
