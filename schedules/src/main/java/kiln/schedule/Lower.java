@@ -26,6 +26,8 @@ import kiln.tir.compute.Tensor;
 public final class Lower {
     private final Schedule schedule;
     private final Map<Tensor, Buffer> buffers = new IdentityHashMap<>();
+    /** Register accumulators of reductions attached to the stage being lowered. */
+    private final Map<Tensor, Buffer> attachedAcc = new IdentityHashMap<>();
     private final NameAllocator names = new NameAllocator();
 
     private Lower(Schedule schedule) {
@@ -56,7 +58,7 @@ public final class Lower {
                 if (!buffers.containsKey(p)) throw new IllegalArgumentException("kernel " + name + " reads placeholder " + p.name() + " that is not among its inputs");
                 continue;
             }
-            if (schedule.isInlined(t)) continue;
+            if (schedule.isInlined(t) || schedule.isAttached(t)) continue;
             Buffer b = buffers.get(t);
             if (b == null) {
                 b = bind(t, "tmp_" + t.name());
@@ -101,24 +103,29 @@ public final class Lower {
         List<Expr> outIdx = new ArrayList<>(loopVars);
         Stmt inner;
         if (c.isReduction()) {
-            List<Var> rvars = new ArrayList<>();
-            for (Tensor.ReduceAxis r : c.reduceAxes()) {
-                Var rv = Var.index(r.var().name());
-                rvars.add(rv);
-                fresh.put(r.var(), rv);
-            }
-            Expr body = rewrite(Subst.apply(c.body(), fresh));
-            DType t = c.dtype();
-            Buffer acc = new Buffer(names.fresh("acc"), t, List.of(), Buffer.Scope.LOCAL);
-            Expr accLoad = new Expr.Load(acc, List.of());
-            Stmt update = wrapLoops(new Stmt.Store(acc, List.of(), combine(c.combiner(), accLoad, body)), rvars,
-                    c.reduceAxes().stream().map(Tensor.ReduceAxis::extent).toList());
-            inner = new Stmt.Allocate(acc, new Stmt.Seq(List.of(
-                    new Stmt.Store(acc, List.of(), identity(c.combiner(), t)),
-                    update,
-                    new Stmt.Store(out, outIdx, accLoad))));
+            Buffer acc = new Buffer(names.fresh("acc"), c.dtype(), List.of(), Buffer.Scope.LOCAL);
+            List<Stmt> accumulate = accumulate(c, acc, fresh);
+            inner = new Stmt.Allocate(acc, new Stmt.Seq(List.of(accumulate.get(0), accumulate.get(1),
+                    new Stmt.Store(out, outIdx, new Expr.Load(acc, List.of())))));
         } else {
+            // Attached reductions: accumulate into registers at this element, then use them.
+            List<Tensor> attached = schedule.attachedTo(c);
+            List<Buffer> accs = new ArrayList<>();
+            List<List<Stmt>> steps = new ArrayList<>();
+            for (Tensor r : attached) {
+                Tensor.Compute rc = (Tensor.Compute) r;
+                Map<Var, Expr> at = new HashMap<>();
+                for (int k = 0; k < rc.axes().size(); k++) at.put(rc.axes().get(k), loopVars.get(k));
+                Buffer acc = new Buffer(names.fresh("acc"), rc.dtype(), List.of(), Buffer.Scope.LOCAL);
+                steps.add(accumulate(rc, acc, at));
+                accs.add(acc);
+                attachedAcc.put(r, acc);
+            }
             inner = new Stmt.Store(out, outIdx, rewrite(Subst.apply(c.body(), fresh)));
+            for (int k = accs.size() - 1; k >= 0; k--) {
+                inner = new Stmt.Allocate(accs.get(k), new Stmt.Seq(List.of(steps.get(k).get(0), steps.get(k).get(1), inner)));
+            }
+            attached.forEach(attachedAcc::remove);
         }
         return wrapLoops(inner, loopVars, c.shape());
     }
@@ -135,6 +142,25 @@ public final class Lower {
         return inner;
     }
 
+    /**
+     * The initialisation and the accumulation loop nest of reduction {@code c} into register {@code acc},
+     * with c's spatial axes mapped by {@code axisMap}.
+     */
+    private List<Stmt> accumulate(Tensor.Compute c, Buffer acc, Map<Var, Expr> axisMap) {
+        Map<Var, Expr> m = new HashMap<>(axisMap);
+        List<Var> rvars = new ArrayList<>();
+        for (Tensor.ReduceAxis r : c.reduceAxes()) {
+            Var rv = Var.index(r.var().name());
+            rvars.add(rv);
+            m.put(r.var(), rv);
+        }
+        Expr body = rewrite(Subst.apply(c.body(), m));
+        Expr accLoad = new Expr.Load(acc, List.of());
+        Stmt update = wrapLoops(new Stmt.Store(acc, List.of(), combine(c.combiner(), accLoad, body)), rvars,
+                c.reduceAxes().stream().map(Tensor.ReduceAxis::extent).toList());
+        return List.of(new Stmt.Store(acc, List.of(), identity(c.combiner(), c.dtype())), update);
+    }
+
     /** Replaces tensor reads by buffer loads, or by the inlined stage's body. */
     private Expr rewrite(Expr e) {
         return new ExprMutator() {
@@ -148,6 +174,8 @@ public final class Lower {
                     for (int k = 0; k < idx.size(); k++) m.put(c.axes().get(k), idx.get(k));
                     return mutate(Subst.apply(c.body(), m));
                 }
+                Buffer acc = attachedAcc.get(t);
+                if (acc != null) return new Expr.Load(acc, List.of());
                 Buffer b = buffers.get(t);
                 if (b == null) throw new IllegalStateException("stage reads " + t.name() + " before it is materialized");
                 return new Expr.Load(b, idx);
