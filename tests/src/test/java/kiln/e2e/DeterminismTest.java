@@ -78,7 +78,7 @@ class DeterminismTest {
         assertSameTree(a, tree(fromCopy), "compile of a copy of the model in another folder");
 
         List<String> paths = List.of(work.toString(), model.toAbsolutePath().getParent().toString(), first.toString(),
-                System.getProperty("user.home"), System.getProperty("user.dir"));
+                Path.of("").toAbsolutePath().toString());
         for (Map.Entry<String, byte[]> f : a.entrySet()) {
             String text = new String(f.getValue(), StandardCharsets.ISO_8859_1);
             for (String p : paths) {
