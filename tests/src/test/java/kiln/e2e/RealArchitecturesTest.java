@@ -24,8 +24,9 @@ class RealArchitecturesTest {
         try {
             cases = Golden.realArchitectures(Golden.defaultTorchCache());
         } catch (GoldenUnavailable e) {
-            Env.missing("the torch golden models cannot be exported: " + e.getMessage());
-            return Stream.empty();
+            // One test that skips (fails in CI), so that reports count and show the reason.
+            String why = "the torch golden models cannot be exported: " + e.getMessage();
+            return Stream.of(DynamicTest.dynamicTest("torch golden models", () -> Env.missing(why)));
         }
         assertEquals(Golden.REAL_ARCHITECTURES.size(), cases.size(), "exported architectures");
         Toolchain tc = Toolchain.require();
