@@ -1,0 +1,119 @@
+package kiln.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import kiln.api.CompileRequest;
+import kiln.api.Kiln;
+import kiln.diag.KilnError;
+import kiln.emit.c.Bundle;
+import kiln.emit.c.EmitOptions;
+import kiln.target.Target;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code kiln compile MODEL.onnx -o OUT_DIR ...}: writes a source bundle. */
+@Command(name = "compile", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {"Compiles an ONNX model into a C99 source bundle: sources, runtime, Makefile,",
+                "CMakeLists.txt, demo and README. Written atomically: on an error nothing is left behind."})
+final class CompileCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL.onnx", description = "The ONNX model file.")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR",
+            description = "Folder to write the bundle into; it must not exist or be empty, unless --force.")
+    Path output;
+
+    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "c",
+            description = "Target, e.g. \"c\" or \"c -isa=avx2\" (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(names = "--input-shape", paramLabel = "NAME=D0,D1,...", converter = InputShapes.Converter.class,
+            description = "Fixes the shape of an input with symbolic dimensions; repeat for several inputs.")
+    List<InputShapes.Spec> inputShapes = new ArrayList<>();
+
+    @Option(names = "--force", description = "Replace OUT_DIR if it exists and is not empty.")
+    boolean force;
+
+    @Option(names = "--weights", paramLabel = "embed|file|auto", defaultValue = "auto", converter = WeightsConverter.class,
+            description = "embed: weights as C arrays; file: in a weights.bin file; auto: in weights.bin when "
+                    + "over 8 MiB (default: ${DEFAULT-VALUE}).")
+    EmitOptions.Weights weights;
+
+    @Option(names = "--opt-level", paramLabel = "0-3", defaultValue = "3",
+            description = "Graph optimisation level, 0 (none) to 3 (all; default: ${DEFAULT-VALUE}).")
+    int optLevel;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "C name of the model (prefix of every symbol and file); default: from the model's file name.")
+    String name;
+
+    @Option(names = "--dump-ir", paramLabel = "DIR", description = "Write the IR after import and after every pass into DIR.")
+    Path dumpIr;
+
+    @Override
+    public Integer call() {
+        Target t = Target.parse(target);
+        CompileRequest req = new CompileRequest(model, t, InputShapes.toMap(inputShapes), weights, optLevel,
+                Optional.ofNullable(name).map(CompileCommand::checkName), Optional.ofNullable(dumpIr));
+        Bundle bundle = Kiln.compileTo(req, output, force);
+        BundleManifest m = BundleManifest.parse(bundle.files().get("manifest.json"), "manifest.json");
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("wrote " + output + " (model '" + m.modelName() + "', target " + m.target() + ", " + bundle.files().size() + " files)");
+        out.println("  kernels:   " + m.kernels());
+        out.println("  workspace: " + bytes(m.workspaceBytes()));
+        out.println("  weights:   " + bytes(m.weightsBytes()) + ", " + (m.weightsBytes() == 0 ? "none"
+                : m.weightsInFile() ? "in weights.bin" : "embedded in the C sources"));
+        for (BundleManifest.Tensor in : m.inputs()) out.println("  input:     " + in.name() + " " + in.describe());
+        for (BundleManifest.Tensor o : m.outputs()) out.println("  output:    " + o.name() + " " + o.describe());
+        if (dumpIr != null) out.println("  IR dumps:  " + dumpIr);
+        out.println("build it with: make -C " + output + "   (see " + output.resolve("README.md") + ")");
+        out.flush();
+        return 0;
+    }
+
+    private static String checkName(String n) {
+        if (!n.matches("[A-Za-z_][A-Za-z0-9_]*") || n.length() > 64) {
+            throw new KilnError("--name '" + n + "' is not a C identifier: use letters, digits and '_' (at most 64), "
+                    + "not starting with a digit");
+        }
+        if (n.toLowerCase(Locale.ROOT).startsWith("kiln")) {
+            throw new KilnError("--name '" + n + "' starts with 'kiln', which the runtime's symbols use; choose another name");
+        }
+        return n;
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) return n + " bytes";
+        double v = n;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%d bytes (%.1f %s)", n, v, units[u]);
+    }
+
+    /** {@code embed|file|auto}, case-insensitive. */
+    static final class WeightsConverter implements CommandLine.ITypeConverter<EmitOptions.Weights> {
+        @Override
+        public EmitOptions.Weights convert(String value) {
+            for (EmitOptions.Weights w : EmitOptions.Weights.values()) {
+                if (w.name().equalsIgnoreCase(value.strip())) return w;
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not one of embed, file, auto");
+        }
+    }
+}

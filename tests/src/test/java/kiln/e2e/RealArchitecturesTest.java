@@ -1,0 +1,36 @@
+package kiln.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.stream.Stream;
+import kiln.emit.c.EmitOptions;
+import kiln.golden.Golden;
+import kiln.golden.GoldenCase;
+import kiln.golden.GoldenUnavailable;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Real networks exported from torch/torchvision (resnet18, mobilenet_v2, squeezenet1_1,
+ * efficientnet_b0, a transformer encoder) into {@code <repo>/target/golden-torch}: compile with
+ * weights AUTO (large weights go to weights.bin), build, run, compare with torch's outputs.
+ * Without torch the tests are skipped on a developer's machine and fail in CI.
+ */
+class RealArchitecturesTest {
+    @TestFactory
+    Stream<DynamicTest> realArchitectures() {
+        List<GoldenCase> cases;
+        try {
+            cases = Golden.realArchitectures(Golden.defaultTorchCache());
+        } catch (GoldenUnavailable e) {
+            // One test that skips (fails in CI), so that reports count and show the reason.
+            String why = "the torch golden models cannot be exported: " + e.getMessage();
+            return Stream.of(DynamicTest.dynamicTest("torch golden models", () -> Env.missing(why)));
+        }
+        assertEquals(Golden.REAL_ARCHITECTURES.size(), cases.size(), "exported architectures");
+        Toolchain tc = Toolchain.require();
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(),
+                () -> EndToEnd.check(c, EmitOptions.Weights.AUTO, Env.freshDir("real", c.name()), tc)));
+    }
+}
