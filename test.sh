@@ -21,5 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 . "$root/scripts/jdk.sh"
-export JAVA_HOME=$KILN_JAVA_HOME
+find_jdk 1
+if [ -z "$java_home" ]; then
+  echo "test.sh: no JDK 21 or newer found (looked at \$JAVA_HOME, javac on PATH and /usr/lib/jvm/*); install one and set JAVA_HOME" >&2
+  exit 1
+fi
+export JAVA_HOME=$java_home
 exec mvn -B -ntp test "$@"
