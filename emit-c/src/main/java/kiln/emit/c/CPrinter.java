@@ -188,6 +188,7 @@ public final class CPrinter {
         if (e instanceof Expr.Binary b) {
             return switch (b.op()) {
                 case MUL, DIV, MOD -> 13;
+                case FLOORDIV, FLOORMOD -> 12;
                 case ADD, SUB -> 12;
                 case LT, LE, GT, GE -> 10;
                 case EQ, NE -> 9;
@@ -197,6 +198,7 @@ public final class CPrinter {
             };
         }
         if (e instanceof Expr.Select) return 3;
+        if (e instanceof Expr.Cast || e instanceof Expr.Unary) return 14;
         return 16;
     }
 
@@ -215,7 +217,7 @@ public final class CPrinter {
             case Expr.Unary u -> switch (u.op()) {
                 case NEG -> "(-" + operand(u.a(), 14) + ")";
                 case NOT -> "(!" + operand(u.a(), 14) + ")";
-                case BITNOT -> "((" + u.a().dtype().cType() + ")~" + expr(u.a()) + ")";
+                case BITNOT -> "((" + u.a().dtype().cType() + ")~" + operand(u.a(), 14) + ")";
             };
             case Expr.Select s -> operand(s.cond(), 4) + " ? " + operand(s.t(), 4) + " : " + operand(s.f(), 4);
             case Expr.Cast c -> cast(c);
@@ -233,25 +235,25 @@ public final class CPrinter {
     private String cast(Expr.Cast c) {
         DType to = c.dtype(), from = c.value().dtype();
         if (to == DType.BOOL) return "(" + expr(c.value()) + " != 0)";
-        return "((" + cType(to) + ")" + expr(c.value()) + ")";
+        return "(" + cType(to) + ")" + operand(c.value(), 14);
     }
 
     private String binary(Expr.Binary b) {
         DType t = b.a().dtype();
-        String a = expr(b.a()), c = expr(b.b());
         String sfx = suffix(t);
-        String pa = operand(b.a(), 14), pc = operand(b.b(), 14);
+        String h = dialect.helperPrefix();
+        boolean plainIntDiv = !t.isFloat() && (!t.isSigned() || nonNeg(b.a()) && nonNeg(b.b()));
         return switch (b.op()) {
-            case MIN -> dialect.helperPrefix() + "min_" + sfx + "(" + a + ", " + c + ")";
-            case MAX -> dialect.helperPrefix() + "max_" + sfx + "(" + a + ", " + c + ")";
-            case FLOORDIV -> t.isFloat() ? "floor" + (t == DType.FLOAT64 ? "" : "f") + "(" + a + " / " + c + ")"
-                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + pa + " / " + pc + ")"
-                    : dialect.helperPrefix() + "floordiv_" + sfx + "(" + a + ", " + c + ")";
-            case FLOORMOD -> t.isFloat() ? dialect.helperPrefix() + "floormod_" + sfx + "(" + a + ", " + c + ")"
-                    : nonNeg(b.a()) && nonNeg(b.b()) || !t.isSigned() ? "(" + pa + " % " + pc + ")"
-                    : dialect.helperPrefix() + "floormod_" + sfx + "(" + a + ", " + c + ")";
-            case MOD -> t.isFloat() ? "fmod" + (t == DType.FLOAT64 ? "" : "f") + "(" + a + ", " + c + ")" : "(" + pa + " % " + pc + ")";
-            case SHL, SHR, BITAND, BITOR, BITXOR -> "((" + t.cType() + ")(" + a + " " + b.op().symbol + " " + c + "))";
+            case MIN -> h + "min_" + sfx + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+            case MAX -> h + "max_" + sfx + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+            case FLOORDIV -> t.isFloat() ? "floor" + (t == DType.FLOAT64 ? "" : "f") + "(" + operand(b.a(), 13) + " / " + operand(b.b(), 14) + ")"
+                    : plainIntDiv ? operand(b.a(), 13) + " / " + operand(b.b(), 14)
+                    : h + "floordiv_" + sfx + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+            case FLOORMOD -> plainIntDiv ? operand(b.a(), 13) + " % " + operand(b.b(), 14)
+                    : h + "floormod_" + sfx + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+            case MOD -> t.isFloat() ? "fmod" + (t == DType.FLOAT64 ? "" : "f") + "(" + expr(b.a()) + ", " + expr(b.b()) + ")"
+                    : operand(b.a(), 13) + " % " + operand(b.b(), 14);
+            case SHL, SHR, BITAND, BITOR, BITXOR -> "(" + t.cType() + ")(" + operand(b.a(), 14) + " " + b.op().symbol + " " + operand(b.b(), 14) + ")";
             default -> {
                 int p = prec(b);
                 yield operand(b.a(), p) + " " + b.op().symbol + " " + operand(b.b(), p + 1);
