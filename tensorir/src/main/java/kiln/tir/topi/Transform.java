@@ -567,8 +567,8 @@ public final class Transform {
         }
         Stmt inner = new Stmt.LetStmt(xo, coordinate(spec, d, rank, o, n, m),
                 new Stmt.LetStmt(fl, E.call(Intrinsic.FLOOR, xo),
-                        new Stmt.LetStmt(r, E.sub(xo, fl),
-                                new Stmt.LetStmt(base, E.cast(DType.INT64, fl), Stmt.Seq.of(fill)))));
+                        new Stmt.LetStmt(r, E.sub(xo, fl), spec.excludeOutside()
+                                ? new Stmt.LetStmt(base, E.cast(DType.INT64, fl), Stmt.Seq.of(fill)) : Stmt.Seq.of(fill))));
         return new Stmt.For(o, E.i64(0), E.i64(m), Stmt.ForKind.SERIAL, inner);
     }
 
