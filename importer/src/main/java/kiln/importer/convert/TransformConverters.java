@@ -149,7 +149,7 @@ final class TransformConverters {
         int r = in.size();
         long[] axes = squeezeAxes(ctx, false);
         boolean[] drop = new boolean[r];
-        if (axes == null) {
+        if (axes == null || axes.length == 0) {
             for (int d = 0; d < r; d++) drop[d] = in.get(d) == 1;
         } else {
             for (long ax : axes) {

@@ -3,10 +3,12 @@ package kiln.tir.topi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import kiln.tir.Buffer;
 import kiln.tir.DType;
 import kiln.tir.E;
 import kiln.tir.Expr;
 import kiln.tir.Intrinsic;
+import kiln.tir.Stmt;
 import kiln.tir.Var;
 import kiln.tir.compute.Pattern;
 import kiln.tir.compute.Te;
@@ -347,106 +349,101 @@ public final class Transform {
         }
     }
 
+    /** The first tap offset (relative to floor(x)) of one axis: 0 for linear, -1 for cubic, further out when antialiasing. */
+    static long tapStart(String mode, double scale, boolean antialias) {
+        if (mode.equals("nearest")) return 0;
+        double support = mode.equals("linear") ? 1 : 2;
+        double sk = antialias ? Math.min(scale, 1.0) : 1.0;
+        return (long) Math.floor(-support / sk) + 1;
+    }
+
     /** The number of interpolation taps of one axis (2 or 4, more when antialiasing a downscale). */
     public static int resizeTaps(String mode, double scale, boolean antialias) {
         if (mode.equals("nearest")) return 1;
-        double support = mode.equals("linear") ? 1 : 2;
-        double sk = antialias ? Math.min(scale, 1.0) : 1.0;
-        long t0 = (long) Math.floor(-support / sk) + 1;
-        return Math.toIntExact(2 - 2 * t0);
+        return Math.toIntExact(2 - 2 * tapStart(mode, scale, antialias));
     }
 
     /** Above this many taps per output element, the interpolation sum is a reduction loop instead of unrolled. */
     static final int UNROLL_TAPS = 64;
 
-    /** One interpolated axis: taps at floor(x) + t0 + k, for k in [0, count). */
-    private record AxisPlan(int dim, Expr index0, Expr ratio, long t0, int count, Expr valid, Expr norm,
-                            java.util.function.Function<Expr, Expr> weight, long n, boolean nearest) {
-        Expr tapIndex(Expr k) {
-            Expr raw = E.add(index0, E.add(k, E.i64(t0)));
-            return E.min(E.max(raw, E.i64(0)), E.i64(n - 1));
-        }
-    }
+    /**
+     * The per-axis tables of a resized dimension, computed once per call by extern stages: {@code index}
+     * [out, taps (+1)] holds the clamped source index of each tap (and, for tf_crop_and_resize, a last
+     * column that is 1 where the coordinate lies inside the input); {@code weight} [out, taps] holds the
+     * normalized interpolation weights (null for nearest).
+     */
+    private record AxisTables(int dim, Tensor index, Tensor weight, int taps, boolean validity) {}
 
     /**
-     * Resizes {@code a} to {@code spec.outShape()}. Coordinates are computed in double precision in the
-     * same operation order as the ONNX reference; interpolation accumulates in double and converts once
-     * (rounding and saturating for integer types).
+     * Resizes {@code a} to {@code spec.outShape()} with ONNX Resize semantics. Coordinates and weights are
+     * computed per axis in double precision, in the ONNX reference's operation order, into small tables;
+     * the output then gathers through them and accumulates in double, converting once (rounding and
+     * saturating for integer types).
      */
     public static Tensor resize(Tensor a, ResizeSpec spec) {
         DType t = a.dtype();
         boolean nearest = spec.mode().equals("nearest");
-        int taps = 1;
-        int r = a.rank();
-        for (int d = 0; d < r; d++) {
-            if (!isIdentityAxis(a, spec, d)) taps = Math.multiplyExact(taps, resizeTaps(spec.mode(), spec.scales()[d], spec.antialias()));
+        List<AxisTables> axes = new ArrayList<>();
+        long total = 1;
+        for (int d = 0; d < a.rank(); d++) {
+            if (isIdentityAxis(a, spec, d)) continue;
+            AxisTables tab = axisTables(a, spec, d);
+            axes.add(tab);
+            total = Math.multiplyExact(total, tab.taps());
         }
-        if (nearest || taps <= UNROLL_TAPS) {
+        if (nearest) {
             return Te.compute("resize", spec.outShape(), Pattern.INJECTIVE, i -> {
-                List<AxisPlan> plans = plans(a, spec, i);
-                Expr value;
-                if (nearest) {
-                    List<Expr> src = new ArrayList<>(i);
-                    for (AxisPlan p : plans) src.set(p.dim(), p.tapIndex(E.i64(0)));
-                    value = a.at(src);
-                } else {
-                    value = finish(t, normalize(unrolledSum(a, i, plans), plans));
-                }
-                return withValidity(value, plans, spec.extrapolation());
+                List<Expr> src = new ArrayList<>(i);
+                for (AxisTables x : axes) src.set(x.dim(), x.index().at(i.get(x.dim()), E.i64(0)));
+                return withValidity(a.at(src), axes, i, spec.extrapolation());
             });
         }
-        // Many taps (antialiased downscaling): reduce over the tap grid, then normalize and convert.
+        if (total <= UNROLL_TAPS) {
+            final int combos = (int) total;
+            return Te.compute("resize", spec.outShape(), Pattern.INJECTIVE, i -> {
+                List<Expr> terms = new ArrayList<>();
+                for (int combo = 0; combo < combos; combo++) {
+                    int rest = combo;
+                    int[] tap = new int[axes.size()];
+                    for (int k = axes.size() - 1; k >= 0; k--) {
+                        tap[k] = rest % axes.get(k).taps();
+                        rest /= axes.get(k).taps();
+                    }
+                    List<Expr> taps = new ArrayList<>();
+                    for (int v : tap) taps.add(E.i64(v));
+                    terms.add(term(a, axes, i, taps));
+                }
+                return withValidity(finish(t, balancedSum(terms)), axes, i, spec.extrapolation());
+            });
+        }
         List<Long> extents = new ArrayList<>();
-        for (int d = 0; d < r; d++) {
-            if (!isIdentityAxis(a, spec, d)) extents.add((long) resizeTaps(spec.mode(), spec.scales()[d], spec.antialias()));
-        }
-        Tensor acc = Te.reduce("resize_acc", spec.outShape(), Pattern.REDUCTION, Tensor.Combiner.SUM, extents, (i, rv) -> {
-            List<AxisPlan> plans = plans(a, spec, i);
-            List<Expr> src = new ArrayList<>(i);
-            Expr w = null;
-            for (int k = 0; k < plans.size(); k++) {
-                AxisPlan p = plans.get(k);
-                src.set(p.dim(), p.tapIndex(rv.get(k)));
-                Expr wk = p.weight().apply(rv.get(k));
-                w = w == null ? wk : E.mul(w, wk);
-            }
-            Expr v = E.cast(DType.FLOAT64, a.at(src));
-            return w == null ? v : E.mul(w, v);
-        });
-        return Te.compute("resize", spec.outShape(), Pattern.INJECTIVE, i -> {
-            List<AxisPlan> plans = plans(a, spec, i);
-            return withValidity(finish(t, normalize(acc.at(i), plans)), plans, spec.extrapolation());
-        });
+        for (AxisTables x : axes) extents.add((long) x.taps());
+        Tensor acc = Te.reduce("resize_acc", spec.outShape(), Pattern.REDUCTION, Tensor.Combiner.SUM, extents,
+                (i, rv) -> term(a, axes, i, new ArrayList<>(rv)));
+        return Te.compute("resize", spec.outShape(), Pattern.INJECTIVE,
+                i -> withValidity(finish(t, acc.at(i)), axes, i, spec.extrapolation()));
     }
 
-    private static Expr unrolledSum(Tensor a, List<Var> i, List<AxisPlan> plans) {
-        int total = 1;
-        for (AxisPlan p : plans) total *= p.count();
-        Expr sum = null;
-        for (int combo = 0; combo < total; combo++) {
-            List<Expr> src = new ArrayList<>(i);
-            Expr w = null;
-            int rest = combo;
-            for (int k = plans.size() - 1; k >= 0; k--) {
-                AxisPlan p = plans.get(k);
-                Expr tap = E.i64(rest % p.count());
-                rest /= p.count();
-                src.set(p.dim(), p.tapIndex(tap));
-                Expr wk = p.weight().apply(tap);
-                w = w == null ? wk : E.mul(wk, w);
-            }
-            Expr v = E.cast(DType.FLOAT64, a.at(src));
-            Expr term = w == null ? v : E.mul(w, v);
-            sum = sum == null ? term : E.add(sum, term);
+    /** One tap combination: the product of the per-axis weights times the input at the tapped indices. */
+    private static Expr term(Tensor a, List<AxisTables> axes, List<Var> i, List<Expr> taps) {
+        List<Expr> src = new ArrayList<>(i);
+        Expr w = null;
+        for (int k = 0; k < axes.size(); k++) {
+            AxisTables x = axes.get(k);
+            Expr o = i.get(x.dim());
+            src.set(x.dim(), x.index().at(o, taps.get(k)));
+            Expr wk = x.weight().at(o, taps.get(k));
+            w = w == null ? wk : E.mul(w, wk);
         }
-        return sum;
+        Expr v = E.cast(DType.FLOAT64, a.at(src));
+        return w == null ? v : E.mul(w, v);
     }
 
-    /** Divides by the product of the per-axis weight sums (exclude_outside and antialias renormalize). */
-    private static Expr normalize(Expr sum, List<AxisPlan> plans) {
-        Expr n = null;
-        for (AxisPlan p : plans) if (p.norm() != null) n = n == null ? p.norm() : E.mul(n, p.norm());
-        return n == null ? sum : E.div(sum, n);
+    /** Sums as a balanced tree, which keeps the expression shallow. */
+    private static Expr balancedSum(List<Expr> terms) {
+        if (terms.size() == 1) return terms.get(0);
+        int h = terms.size() / 2;
+        return E.add(balancedSum(terms.subList(0, h)), balancedSum(terms.subList(h, terms.size())));
     }
 
     /** Converts the double-precision interpolation result to the tensor type. */
@@ -458,9 +455,12 @@ public final class Transform {
         return E.cast(t, E.min(E.max(rounded, lo), hi));
     }
 
-    private static Expr withValidity(Expr value, List<AxisPlan> plans, double extrapolation) {
+    /** For tf_crop_and_resize: the extrapolation value where any axis's coordinate falls outside the input. */
+    private static Expr withValidity(Expr value, List<AxisTables> axes, List<Var> i, double extrapolation) {
         Expr valid = E.bool(true);
-        for (AxisPlan p : plans) if (p.valid() != null) valid = E.and(valid, p.valid());
+        for (AxisTables x : axes) {
+            if (x.validity()) valid = E.and(valid, E.ne(x.index().at(i.get(x.dim()), E.i64(x.taps())), E.i64(0)));
+        }
         if (E.isInt(valid, 1)) return value;
         return E.select(valid, value, E.constant(value.dtype(), extrapolation));
     }
@@ -476,13 +476,100 @@ public final class Transform {
         };
     }
 
-    private static List<AxisPlan> plans(Tensor a, ResizeSpec spec, List<Var> i) {
-        List<AxisPlan> plans = new ArrayList<>();
-        for (int d = 0; d < a.rank(); d++) {
-            if (isIdentityAxis(a, spec, d)) continue;
-            plans.add(plan(a, spec, d, i.get(d)));
+    private static AxisTables axisTables(Tensor a, ResizeSpec spec, int d) {
+        long n = a.shape().get(d), m = spec.outShape().get(d);
+        double s = spec.scales()[d];
+        boolean nearest = spec.mode().equals("nearest");
+        boolean crop = spec.coordMode().equals("tf_crop_and_resize");
+        int taps = resizeTaps(spec.mode(), s, spec.antialias());
+        long t0 = tapStart(spec.mode(), s, spec.antialias());
+        Tensor index = Te.extern("resize_index" + d, DType.INT64, List.of(m, (long) taps + (crop ? 1 : 0)), List.of(), (ins, out) -> {
+            Var o = Var.index("o");
+            Var xo = new Var("xo", DType.FLOAT64);
+            Var base = Var.index("base");
+            Expr first = nearest ? nearestIndex(spec.nearestMode(), xo, s) : E.cast(DType.INT64, E.call(Intrinsic.FLOOR, xo));
+            List<Stmt> body = new ArrayList<>();
+            for (int k = 0; k < taps; k++) {
+                Expr raw = E.add(base, E.i64(t0 + k));
+                body.add(new Stmt.Store(out, List.of(o, E.i64(k)), E.min(E.max(raw, E.i64(0)), E.i64(n - 1))));
+            }
+            if (crop) {
+                Expr inside = E.and(E.ge(xo, f64(0)), E.le(xo, f64(n - 1)));
+                body.add(new Stmt.Store(out, List.of(o, E.i64(taps)), E.select(inside, E.i64(1), E.i64(0))));
+            }
+            Stmt inner = new Stmt.LetStmt(xo, coordinate(spec, d, a.rank(), o, n, m), new Stmt.LetStmt(base, first, Stmt.Seq.of(body)));
+            return new Stmt.For(o, E.i64(0), E.i64(m), Stmt.ForKind.SERIAL, inner);
+        });
+        if (nearest) return new AxisTables(d, index, null, 1, crop);
+        Tensor weight = Te.extern("resize_weight" + d, DType.FLOAT64, List.of(m, (long) taps), List.of(),
+                (ins, out) -> weightTable(spec, d, a.rank(), n, m, s, taps, t0, out));
+        return new AxisTables(d, index, weight, taps, crop);
+    }
+
+    /** The index nearest_mode picks for coordinate x (before clamping). */
+    private static Expr nearestIndex(String mode, Expr x, double scale) {
+        Expr fl = E.call(Intrinsic.FLOOR, x);
+        Expr ratio = E.sub(x, fl);
+        Expr up = switch (mode) {
+            case "round_prefer_floor" -> E.gt(ratio, f64(0.5));
+            case "round_prefer_ceil" -> E.ge(ratio, f64(0.5));
+            case "floor" -> E.bool(false);
+            case "ceil" -> E.gt(ratio, f64(0));
+            case "simple" -> scale < 1 ? E.gt(ratio, f64(0)) : E.bool(false);
+            default -> throw new IllegalArgumentException("unknown nearest_mode " + mode);
+        };
+        Expr f = E.cast(DType.INT64, fl);
+        return E.isInt(up, 0) ? f : E.add(f, E.select(up, E.i64(1), E.i64(0)));
+    }
+
+    /**
+     * Fills weight[o, k] for tap offset t0 + k from floor(x): the reference's [1 - r, r] and cubic
+     * convolution polynomials, or the scaled kernels when antialiasing; then zeroes taps outside the input
+     * (exclude_outside) and renormalizes where the reference does.
+     */
+    private static Stmt weightTable(ResizeSpec spec, int d, int rank, long n, long m, double s, int taps, long t0, Buffer out) {
+        boolean linear = spec.mode().equals("linear");
+        boolean aa = spec.antialias();
+        double sk = aa ? Math.min(s, 1.0) : 1.0;
+        double a = spec.cubicA();
+        Var o = Var.index("o");
+        Var xo = new Var("xo", DType.FLOAT64);
+        Var fl = new Var("fl", DType.FLOAT64);
+        Var r = new Var("r", DType.FLOAT64);
+        Var base = Var.index("base");
+        List<Stmt> fill = new ArrayList<>();
+        java.util.function.BiFunction<Expr, Expr, Expr> excluded = (k, w) -> {
+            if (!spec.excludeOutside()) return w;
+            Expr pos = E.add(base, E.add(k, E.i64(t0)));
+            return E.select(E.and(E.ge(pos, E.i64(0)), E.lt(pos, E.i64(n))), w, f64(0));
+        };
+        if (!aa) {
+            List<Expr> fixed = linear ? List.of(E.sub(f64(1), r), r) : cubicCoeffs(r, a);
+            for (int k = 0; k < taps; k++) fill.add(new Stmt.Store(out, List.of(o, E.i64(k)), excluded.apply(E.i64(k), fixed.get(k))));
+        } else {
+            Var k = Var.index("k");
+            Expr u = E.sub(E.cast(DType.FLOAT64, E.add(k, E.i64(t0))), r);
+            Expr arg = sk == 1.0 ? u : (linear ? E.mul(u, f64(sk)) : E.mul(f64(sk), u));
+            Expr w = linear ? linearKernel(arg) : cubicKernel(arg, a);
+            fill.add(new Stmt.For(k, E.i64(0), E.i64(taps), Stmt.ForKind.SERIAL,
+                    new Stmt.Store(out, List.of(o, k), excluded.apply(k, w))));
         }
-        return plans;
+        if (aa || spec.excludeOutside()) {
+            Buffer sum = new Buffer("wsum", DType.FLOAT64, List.of(), Buffer.Scope.LOCAL);
+            Expr sumLoad = new Expr.Load(sum, List.of());
+            Var k1 = Var.index("k"), k2 = Var.index("k");
+            fill.add(new Stmt.Allocate(sum, Stmt.Seq.of(List.of(
+                    new Stmt.Store(sum, List.of(), f64(0)),
+                    new Stmt.For(k1, E.i64(0), E.i64(taps), Stmt.ForKind.SERIAL,
+                            new Stmt.Store(sum, List.of(), E.add(sumLoad, new Expr.Load(out, List.of(o, k1))))),
+                    new Stmt.For(k2, E.i64(0), E.i64(taps), Stmt.ForKind.SERIAL,
+                            new Stmt.Store(out, List.of(o, k2), E.div(new Expr.Load(out, List.of(o, k2)), sumLoad)))))));
+        }
+        Stmt inner = new Stmt.LetStmt(xo, coordinate(spec, d, rank, o, n, m),
+                new Stmt.LetStmt(fl, E.call(Intrinsic.FLOOR, xo),
+                        new Stmt.LetStmt(r, E.sub(xo, fl), spec.excludeOutside()
+                                ? new Stmt.LetStmt(base, E.cast(DType.INT64, fl), Stmt.Seq.of(fill)) : Stmt.Seq.of(fill))));
+        return new Stmt.For(o, E.i64(0), E.i64(m), Stmt.ForKind.SERIAL, inner);
     }
 
     private static Expr f64(double v) { return E.constant(DType.FLOAT64, v); }
@@ -512,69 +599,6 @@ public final class Transform {
             }
             default -> throw new IllegalArgumentException("unknown coordinate_transformation_mode " + spec.coordMode());
         };
-    }
-
-    private static AxisPlan plan(Tensor a, ResizeSpec spec, int d, Var x) {
-        long n = a.shape().get(d), m = spec.outShape().get(d);
-        double s = spec.scales()[d];
-        Expr xo = coordinate(spec, d, a.rank(), x, n, m);
-        Expr valid = spec.coordMode().equals("tf_crop_and_resize")
-                ? E.and(E.ge(xo, f64(0)), E.le(xo, f64(n - 1))) : null;
-        Expr fl = E.call(Intrinsic.FLOOR, xo);
-        Expr ratio = E.sub(xo, fl);
-        Expr index0 = E.cast(DType.INT64, fl);
-        if (spec.mode().equals("nearest")) {
-            Expr up = switch (spec.nearestMode()) {
-                case "round_prefer_floor" -> E.gt(ratio, f64(0.5));
-                case "round_prefer_ceil" -> E.ge(ratio, f64(0.5));
-                case "floor" -> E.bool(false);
-                case "ceil" -> E.gt(ratio, f64(0));
-                case "simple" -> s < 1 ? E.gt(ratio, f64(0)) : E.bool(false);
-                default -> throw new IllegalArgumentException("unknown nearest_mode " + spec.nearestMode());
-            };
-            Expr idx = E.isInt(up, 0) ? index0 : E.add(index0, E.select(up, E.i64(1), E.i64(0)));
-            return new AxisPlan(d, idx, ratio, 0, 1, valid, null, k -> f64(1), n, true);
-        }
-        boolean linear = spec.mode().equals("linear");
-        double support = linear ? 1 : 2;
-        double sk = spec.antialias() ? Math.min(s, 1.0) : 1.0;
-        long t0 = (long) Math.floor(-support / sk) + 1;
-        int count = Math.toIntExact(2 - 2 * t0);
-        double aCoef = spec.cubicA();
-        java.util.function.Function<Expr, Expr> raw;
-        if (!spec.antialias()) {
-            // The reference's per-tap formulas: [1 - r, r] and the cubic convolution polynomials.
-            List<Expr> fixed = linear ? List.of(E.sub(f64(1), ratio), ratio) : cubicCoeffs(ratio, aCoef);
-            raw = k -> {
-                if (k instanceof Expr.IntImm c) return fixed.get((int) c.value());
-                Expr w = fixed.get(fixed.size() - 1);
-                for (int j = fixed.size() - 2; j >= 0; j--) w = E.select(E.eq(k, E.i64(j)), fixed.get(j), w);
-                return w;
-            };
-        } else {
-            raw = k -> {
-                Expr u = E.sub(E.cast(DType.FLOAT64, E.add(k, E.i64(t0))), ratio);
-                Expr arg = sk == 1.0 ? u : (linear ? E.mul(u, f64(sk)) : E.mul(f64(sk), u));
-                return linear ? linearKernel(arg) : cubicKernel(arg, aCoef);
-            };
-        }
-        java.util.function.Function<Expr, Expr> weight;
-        Expr norm = null;
-        if (spec.excludeOutside()) {
-            weight = k -> {
-                Expr pos = E.add(index0, E.add(k, E.i64(t0)));
-                return E.select(E.and(E.ge(pos, E.i64(0)), E.lt(pos, E.i64(n))), raw.apply(k), f64(0));
-            };
-        } else {
-            weight = raw;
-        }
-        if (spec.excludeOutside() || spec.antialias()) {
-            for (int k = 0; k < count; k++) {
-                Expr w = weight.apply(E.i64(k));
-                norm = norm == null ? w : E.add(norm, w);
-            }
-        }
-        return new AxisPlan(d, index0, ratio, t0, count, valid, norm, weight, n, false);
     }
 
     private static List<Expr> cubicCoeffs(Expr r, double a) {
