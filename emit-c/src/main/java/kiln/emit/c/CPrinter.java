@@ -115,7 +115,12 @@ public final class CPrinter {
             }
             case Stmt.Store st -> {
                 String lhs = access(st.buffer(), st.indices());
-                if (st.value() instanceof Expr.Binary b && (b.op() == Expr.BinOp.ADD || b.op() == Expr.BinOp.MUL)
+                boolean halfMemory = isHalf(st.buffer().dtype()) && !(st.buffer().scope() == Buffer.Scope.LOCAL && st.buffer().rank() == 0);
+                if (halfMemory) {
+                    // Storing rounds to 16 bits anyway, so a cast to the same format needs no extra round trip.
+                    Expr v = st.value() instanceof Expr.Cast c && c.dtype() == st.buffer().dtype() ? new Expr.Cast(DType.FLOAT32, c.value()) : st.value();
+                    line(d, lhs + " = " + dialect.helperPrefix() + "f32_to_" + halfName(st.buffer().dtype()) + "(" + expr(v) + ");");
+                } else if (st.value() instanceof Expr.Binary b && (b.op() == Expr.BinOp.ADD || b.op() == Expr.BinOp.MUL)
                         && b.a() instanceof Expr.Load l && l.buffer().equals(st.buffer()) && l.indices().equals(st.indices())) {
                     line(d, lhs + " " + b.op().symbol + "= " + expr(b.b()) + ";");
                 } else {
@@ -135,7 +140,7 @@ public final class CPrinter {
             case Stmt.Allocate a -> {
                 Buffer b = a.buffer();
                 String n = bufferName(b);
-                String decl = b.dtype().cType() + " " + n + (b.rank() == 0 ? "" : "[" + b.numel() + "]");
+                String decl = (b.rank() == 0 ? cType(b.dtype()) : b.dtype().cType()) + " " + n + (b.rank() == 0 ? "" : "[" + b.numel() + "]");
                 // "float acc = init;" when the body starts by initialising the scalar.
                 if (b.rank() == 0 && a.body() instanceof Stmt.Seq q && !q.stmts().isEmpty()
                         && q.stmts().get(0) instanceof Stmt.Store st && st.buffer().equals(b)) {
@@ -154,8 +159,19 @@ public final class CPrinter {
         }
     }
 
+    /** The C type of a scalar value (not of memory): half-precision values live in float registers. */
     private String cType(DType t) {
+        if (isHalf(t)) return "float";
         return t == DType.INT64 ? dialect.indexType().equals("int64_t") ? "int64_t" : dialect.indexType() : t.cType();
+    }
+
+    /** float16 and bfloat16 are stored as 16-bit patterns and computed in float. */
+    private static boolean isHalf(DType t) {
+        return t == DType.FLOAT16 || t == DType.BFLOAT16;
+    }
+
+    private String halfName(DType t) {
+        return t == DType.FLOAT16 ? "f16" : "bf16";
     }
 
     /** A buffer element access; local scalars print as plain variables. */
@@ -223,11 +239,14 @@ public final class CPrinter {
             case Expr.Cast c -> cast(c);
             case Expr.Call c -> {
                 List<String> args = c.args().stream().map(this::expr).toList();
-                String fn = c.fn().cName(c.args().get(0).dtype());
+                DType at = c.args().get(0).dtype();
+                String fn = c.fn().cName(isHalf(at) ? DType.FLOAT32 : at);
                 String call = fn + "(" + String.join(", ", args) + ")";
                 yield (c.fn() == kiln.tir.Intrinsic.ISNAN || c.fn() == kiln.tir.Intrinsic.ISINF) ? "(" + call + " != 0)" : call;
             }
-            case Expr.Load l -> access(l.buffer(), l.indices());
+            case Expr.Load l -> isHalf(l.dtype()) && !(l.buffer().scope() == Buffer.Scope.LOCAL && l.buffer().rank() == 0)
+                    ? dialect.helperPrefix() + halfName(l.dtype()) + "_to_f32(" + access(l.buffer(), l.indices()) + ")"
+                    : access(l.buffer(), l.indices());
             case Expr.TensorRead r -> throw new IllegalStateException("unlowered tensor read of " + r.tensor().name());
         };
     }
@@ -235,12 +254,17 @@ public final class CPrinter {
     private String cast(Expr.Cast c) {
         DType to = c.dtype(), from = c.value().dtype();
         if (to == DType.BOOL) return "(" + expr(c.value()) + " != 0)";
+        if (isHalf(to)) {
+            // Round through the 16-bit format so the value is exactly representable, as in memory.
+            return dialect.helperPrefix() + halfName(to) + "_to_f32(" + dialect.helperPrefix() + "f32_to_" + halfName(to)
+                    + "((float)" + operand(c.value(), 14) + "))";
+        }
         return "(" + cType(to) + ")" + operand(c.value(), 14);
     }
 
     private String binary(Expr.Binary b) {
         DType t = b.a().dtype();
-        String sfx = suffix(t);
+        String sfx = isHalf(t) ? "f32" : suffix(t);
         String h = dialect.helperPrefix();
         boolean plainIntDiv = !t.isFloat() && (!t.isSigned() || nonNeg(b.a()) && nonNeg(b.b()));
         return switch (b.op()) {
@@ -298,6 +322,7 @@ public final class CPrinter {
         }
         float x = (float) v;
         if (Float.isNaN(x) || Float.isInfinite(x)) return FloatBits.cHexFloat(x);
+        // float16/bfloat16 constants are float registers too.
         return Float.toString(x) + "f";
     }
 }
