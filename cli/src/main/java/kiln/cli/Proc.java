@@ -31,7 +31,13 @@ public final class Proc {
      * {@code timeoutSeconds} when that is positive. Throws IOException when the program cannot be started.
      */
     public static Result run(List<String> command, Path dir, long timeoutSeconds) throws IOException {
+        return run(command, dir, timeoutSeconds, java.util.Map.of());
+    }
+
+    /** As {@link #run(List, Path, long)}, with extra environment variables for the program. */
+    public static Result run(List<String> command, Path dir, long timeoutSeconds, java.util.Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
         if (dir != null) pb.directory(dir.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File(nullDevice())));
         Process p = pb.start();

@@ -20,26 +20,26 @@ final class Toolchain {
     static final String STRICT_CFLAGS = "-std=c99 -O2 -Wall -Wextra -Werror -pedantic";
     static final long BUILD_TIMEOUT_S = 600, RUN_TIMEOUT_S = 600;
 
-    final String cc;
-    final String make;
+    final kiln.cli.Toolchain spec;
 
-    private Toolchain(String cc, String make) {
-        this.cc = cc;
-        this.make = make;
+    private Toolchain(kiln.cli.Toolchain spec) {
+        this.spec = spec;
     }
 
     /** The host toolchain, or a skip (a failure in CI) naming what is missing. */
     static Toolchain require() {
-        String cc = Proc.which("cc") != null ? "cc" : Proc.which("gcc") != null ? "gcc" : null;
-        String make = Proc.which("make") != null ? "make" : null;
-        if (cc == null || make == null) {
-            List<String> miss = new ArrayList<>();
-            if (cc == null) miss.add("a C compiler (cc or gcc)");
-            if (make == null) miss.add("make");
-            Env.missing("the end-to-end tests need " + String.join(" and ", miss)
-                    + " on PATH; install them (Debian: apt-get install build-essential)");
+        return require("host");
+    }
+
+    /** A named toolchain (see {@link kiln.cli.Toolchain#all()}), or a skip (a failure in CI) naming what is missing. */
+    static Toolchain require(String name) {
+        kiln.cli.Toolchain spec = kiln.cli.Toolchain.byName(name);
+        List<String> miss = spec.missingPrograms();
+        if (!miss.isEmpty()) {
+            Env.missing("toolchain " + name + " (" + spec.description() + ") needs " + String.join(", ", miss)
+                    + " on PATH; install them (Debian: apt-get install " + spec.debianPackages() + ")");
         }
-        return new Toolchain(cc, make);
+        return new Toolchain(spec);
     }
 
     /**
@@ -47,15 +47,15 @@ final class Toolchain {
      * {@code bundle/build.log}) when the build fails. Returns {@code bundle/build/demo}.
      */
     Path build(Path bundle, String cflags) {
-        List<String> cmd = List.of(make, "-C", bundle.toString(), "CC=" + cc, "CFLAGS=" + cflags);
-        Proc.Result r = run(cmd, BUILD_TIMEOUT_S);
+        List<String> cmd = spec.makeCommand(bundle, cflags);
+        Proc.Result r = run(cmd, BUILD_TIMEOUT_S, java.util.Map.of());
         writeLog(bundle.resolve("build.log"), r);
         if (r.timedOut() || r.exitCode() != 0) {
             fail("building the bundle failed (" + String.join(" ", cmd) + (r.timedOut() ? ": timed out" : ": exit " + r.exitCode())
                     + "); full log in " + bundle.resolve("build.log") + ":\n" + Proc.tail(r.output(), 60));
         }
-        Path demo = bundle.resolve("build").resolve("demo");
-        assertTrue(Files.isExecutable(demo), "make succeeded but did not produce " + demo);
+        Path demo = spec.demo(bundle);
+        assertTrue(Files.isRegularFile(demo), "make succeeded but did not produce " + demo);
         return demo;
     }
 
@@ -64,13 +64,12 @@ final class Toolchain {
      * output when it exits non-zero. Returns its standard output.
      */
     String runDemo(Path demo, List<Path> inputs, Path outDir, List<String> extra) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(demo.toString());
-        cmd.addAll(extra);
-        cmd.add("--output-dir");
-        cmd.add(outDir.toString());
-        for (Path p : inputs) cmd.add(p.toAbsolutePath().toString());
-        Proc.Result r = run(cmd, RUN_TIMEOUT_S);
+        List<String> args = new ArrayList<>(extra);
+        args.add("--output-dir");
+        args.add(outDir.toString());
+        for (Path p : inputs) args.add(p.toAbsolutePath().toString());
+        List<String> cmd = spec.runCommand(demo, args);
+        Proc.Result r = run(cmd, RUN_TIMEOUT_S, spec.runEnvironment(Env.root()));
         writeLog(outDir.resolveSibling(outDir.getFileName() + ".log"), r);
         if (r.timedOut() || r.exitCode() != 0) {
             fail("the demo failed (" + (r.timedOut() ? "timed out" : "exit " + r.exitCode()) + "): " + String.join(" ", cmd)
@@ -79,9 +78,9 @@ final class Toolchain {
         return r.stdout();
     }
 
-    private static Proc.Result run(List<String> cmd, long timeout) {
+    private static Proc.Result run(List<String> cmd, long timeout, java.util.Map<String, String> env) {
         try {
-            return Proc.run(cmd, null, timeout);
+            return Proc.run(cmd, null, timeout, env);
         } catch (IOException e) {
             throw new AssertionError("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
         }
