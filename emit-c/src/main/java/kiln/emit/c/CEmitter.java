@@ -61,7 +61,8 @@ public final class CEmitter {
     public static Map<String, List<String>> templatesUsed() {
         return Map.of(C_GROUP, List.of("KernelsFile", "KernelsHeader", "KernelSource"),
                 BUNDLE_GROUP, List.of("ModelHeader", "Executor", "CallSource", "WeightsHeader", "WeightsFile", "DemoMain",
-                        "Makefile", "CMakeLists", "Readme", "Helpers"));
+                        "Makefile", "CMakeLists", "Readme", "Helpers",
+                        "CMakeToolchainAarch64", "CMakeToolchainArmhf", "CMakeToolchainCortexM", "CMakeToolchainMingw"));
     }
 
     public static Bundle emit(IRModule m, EmitOptions opt) {
@@ -157,6 +158,10 @@ public final class CEmitter {
         put(files, "demo/main.c", Templates.render(BUNDLE_GROUP, "DemoMain", bm));
         put(files, "Makefile", Templates.render(BUNDLE_GROUP, "Makefile", bm));
         put(files, "CMakeLists.txt", Templates.render(BUNDLE_GROUP, "CMakeLists", bm));
+        put(files, "cmake/aarch64-linux-gnu.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainAarch64", bm));
+        put(files, "cmake/arm-linux-gnueabihf.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainArmhf", bm));
+        put(files, "cmake/arm-none-eabi-cortex-m4.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainCortexM", bm));
+        put(files, "cmake/x86_64-w64-mingw32.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainMingw", bm));
         put(files, "README.md", Templates.render(BUNDLE_GROUP, "Readme", bm));
         put(files, "manifest.json", manifest(m, ex, bm, opt, files));
         return new Bundle(name, files);
