@@ -78,9 +78,33 @@ final class CompileCommand implements Callable<Integer> {
         for (BundleManifest.Tensor in : m.inputs()) out.println("  input:     " + in.name() + " " + in.describe());
         for (BundleManifest.Tensor o : m.outputs()) out.println("  output:    " + o.name() + " " + o.describe());
         if (dumpIr != null) out.println("  IR dumps:  " + dumpIr);
+        t.firmwareBoard().ifPresent(board -> firmwareReport(out, board, m.modelName()));
         out.println("build it with: make -C " + output + "   (see " + output.resolve("README.md") + ")");
         out.flush();
         return 0;
+    }
+
+    /** Flash and RAM of the firmware bundle, measured on a linked image with arm-none-eabi-size. */
+    private void firmwareReport(PrintWriter out, Target.Board board, String modelName) {
+        java.nio.file.Path work;
+        try {
+            work = java.nio.file.Files.createTempDirectory("kiln-size-");
+        } catch (java.io.IOException e) {
+            throw new KilnError("cannot create a temporary folder for the firmware size image: " + e.getMessage());
+        }
+        try {
+            var report = FirmwareReport.measure(output, modelName, board, work);
+            if (report.isEmpty()) {
+                out.println("  firmware:  size report skipped (arm-none-eabi-gcc not found; Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)");
+                return;
+            }
+            var r = report.get();
+            out.println("  firmware:  " + board.name() + ", measured with arm-none-eabi-size on a linked image (model + static arena and I/O buffers)");
+            out.println("  flash:     " + bytes(r.flash()) + " (text " + r.text() + " + data " + r.data() + ")");
+            out.println("  RAM:       " + bytes(r.ram()) + " (data " + r.data() + " + bss " + r.bss() + " + stack estimate " + r.stackBytes() + ")");
+        } finally {
+            kiln.emit.c.BundleWriter.deleteTree(work);
+        }
     }
 
     private static String checkName(String n) {

@@ -22,9 +22,30 @@ public record Target(Kind kind, Isa isa, String board, int threads) {
         Isa(int lanes) { this.lanes = lanes; }
     }
 
+    /** Microcontroller boards with a firmware profile: CPU flags and the QEMU machine that runs them. */
+    public record Board(String name, String cpuFlags, String qemuMachine) {}
+
+    public static final List<Board> BOARDS = List.of(
+            new Board("cortex-m4", "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard", "mps2-an386"),
+            new Board("cortex-m7", "-mcpu=cortex-m7 -mthumb -mfpu=fpv5-d16 -mfloat-abi=hard", "mps2-an500"),
+            new Board("cortex-m33", "-mcpu=cortex-m33 -mthumb -mfpu=fpv5-sp-d16 -mfloat-abi=hard", "mps2-an505"),
+            new Board("cortex-m55", "-mcpu=cortex-m55 -mthumb -mfloat-abi=hard", "mps3-an547"));
+
     public Target {
         if (threads < 1) throw new KilnError("target: -threads must be at least 1");
         board = board == null ? "" : board;
+        final String wanted = board;
+        if (!board.isEmpty() && BOARDS.stream().noneMatch(b -> b.name().equals(wanted))) {
+            throw new KilnError("unknown -board=" + board + "; known boards: "
+                    + String.join(", ", BOARDS.stream().map(Board::name).toList()));
+        }
+        if (!board.isEmpty() && kind != Kind.C) throw new KilnError("-board applies to the c target only");
+        if (!board.isEmpty() && threads != 1) throw new KilnError("-board targets run single-threaded; drop -threads");
+    }
+
+    /** The firmware board, when this is a microcontroller target (no malloc, no stdio, no threads, weights in flash). */
+    public java.util.Optional<Board> firmwareBoard() {
+        return BOARDS.stream().filter(b -> b.name().equals(board)).findFirst();
     }
 
     public static Target c() { return new Target(Kind.C, Isa.SCALAR, "", 1); }

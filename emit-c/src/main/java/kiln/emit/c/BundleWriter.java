@@ -60,7 +60,8 @@ public final class BundleWriter {
         }
     }
 
-    static void deleteTree(Path p) {
+    /** Deletes a folder tree, best effort (for temporary folders). */
+    public static void deleteTree(Path p) {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             s.sorted(Comparator.reverseOrder()).forEach(x -> {

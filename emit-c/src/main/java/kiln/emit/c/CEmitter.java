@@ -55,14 +55,15 @@ public final class CEmitter {
                               List<IOInfo> inputs, List<IOInfo> outputs, long workspaceBytes, long weightsFileBytes,
                               boolean embedded, boolean hasArena, String weightsHash, String weightsDescription,
                               List<CallSource> calls, List<WeightSource> weights, List<KernelSource> kernels,
-                              List<String> librarySources, List<String> demoSources, int alignment) {}
+                              List<String> librarySources, List<String> demoSources, int alignment, long ioBytes) {}
 
     /** Names of the records rendered by each group, for the test that every record has a template. */
     public static Map<String, List<String>> templatesUsed() {
         return Map.of(C_GROUP, List.of("KernelsFile", "KernelsHeader", "KernelSource"),
                 BUNDLE_GROUP, List.of("ModelHeader", "Executor", "CallSource", "WeightsHeader", "WeightsFile", "DemoMain",
                         "Makefile", "CMakeLists", "Readme", "Helpers",
-                        "CMakeToolchainAarch64", "CMakeToolchainArmhf", "CMakeToolchainCortexM", "CMakeToolchainMingw"));
+                        "CMakeToolchainAarch64", "CMakeToolchainArmhf", "CMakeToolchainCortexM", "CMakeToolchainMingw",
+                        "FirmwareStartup", "FirmwareLinkerScript"));
     }
 
     public static Bundle emit(IRModule m, EmitOptions opt) {
@@ -72,7 +73,8 @@ public final class CEmitter {
         boolean embedded = switch (opt.weights()) {
             case EMBED -> true;
             case FILE -> false;
-            case AUTO -> ex.weightsBytes() <= EmitOptions.AUTO_FILE_THRESHOLD;
+            // Firmware has no file system: weights go to flash as const arrays unless asked otherwise.
+            case AUTO -> opt.target().firmwareBoard().isPresent() || ex.weightsBytes() <= EmitOptions.AUTO_FILE_THRESHOLD;
         };
         if (ex.weights().isEmpty()) embedded = true;
 
@@ -136,7 +138,7 @@ public final class CEmitter {
         BundleModel bm = new BundleModel(name, name.toUpperCase(Locale.ROOT), VERSION, opt.target().toString(), opt.sourceFile(),
                 opt.sourceSha256(), ioInfos(ex.inputs()), ioInfos(ex.outputs()), ex.workspaceBytes(),
                 embedded ? 0 : ex.weightsBytes(), embedded, ex.workspaceBytes() > 0, weightsHash, weightsDescription,
-                calls, weightSources, kernels, libSources, demoSources, align);
+                calls, weightSources, kernels, libSources, demoSources, align, ioBytes(ex));
 
         TreeMap<String, byte[]> files = new TreeMap<>();
         put(files, "include/" + name + ".h", Templates.render(BUNDLE_GROUP, "ModelHeader", bm));
@@ -162,9 +164,20 @@ public final class CEmitter {
         put(files, "cmake/arm-linux-gnueabihf.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainArmhf", bm));
         put(files, "cmake/arm-none-eabi-cortex-m4.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainCortexM", bm));
         put(files, "cmake/x86_64-w64-mingw32.cmake", Templates.render(BUNDLE_GROUP, "CMakeToolchainMingw", bm));
+        if (opt.target().firmwareBoard().isPresent()) {
+            put(files, "firmware/startup_cortex_m.c", Templates.render(BUNDLE_GROUP, "FirmwareStartup", bm));
+            put(files, "firmware/qemu_mps.ld", Templates.render(BUNDLE_GROUP, "FirmwareLinkerScript", bm));
+        }
         put(files, "README.md", Templates.render(BUNDLE_GROUP, "Readme", bm));
         put(files, "manifest.json", manifest(m, ex, bm, opt, files));
         return new Bundle(name, files);
+    }
+
+    private static long ioBytes(ExecutorModel ex) {
+        long n = 0;
+        for (var io : ex.inputs()) n += MemoryPlan.align(io.type().bytes(), 8);
+        for (var io : ex.outputs()) n += MemoryPlan.align(io.type().bytes(), 8);
+        return n;
     }
 
     private static void put(Map<String, byte[]> files, String path, String text) {
