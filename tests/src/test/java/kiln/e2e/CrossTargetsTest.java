@@ -31,4 +31,20 @@ class CrossTargetsTest {
         EmitOptions.Weights w = c.name().hashCode() % 2 == 0 ? EmitOptions.Weights.EMBED : EmitOptions.Weights.FILE;
         EndToEnd.check(c, w, Env.freshDir("cross", toolchain, c.name()), tc);
     }
+
+    /** mobilenet_v2 (torch reference) on both Raspberry Pi toolchains under qemu-user. */
+    @ParameterizedTest(name = "{0} mobilenet_v2")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"aarch64-qemu", "armhf-qemu"})
+    void mobilenetV2OnRaspberryPi(String toolchain) throws Exception {
+        Toolchain tc = Toolchain.require(toolchain);
+        GoldenCase c;
+        try {
+            c = Golden.realArchitectures(Golden.defaultTorchCache()).stream()
+                    .filter(g -> g.name().equals("mobilenet_v2")).findFirst().orElseThrow();
+        } catch (kiln.golden.GoldenUnavailable e) {
+            Env.missing("mobilenet_v2 needs the torch golden export: " + e.getMessage());
+            return;
+        }
+        EndToEnd.check(c, EmitOptions.Weights.AUTO, Env.freshDir("cross", toolchain, "mobilenet_v2"), tc);
+    }
 }
