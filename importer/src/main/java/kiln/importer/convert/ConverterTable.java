@@ -19,6 +19,7 @@ public final class ConverterTable {
         NnConverters.register(r);
         TransformConverters.register(r);
         ReduceConverters.register(r);
+        QuantConverters.register(r);
         return Collections.unmodifiableMap(m);
     }
 
