@@ -20,6 +20,7 @@ public final class ConverterTable {
         TransformConverters.register(r);
         ReduceConverters.register(r);
         QuantConverters.register(r);
+        IndexConverters.register(r);
         return Collections.unmodifiableMap(m);
     }
 
