@@ -21,6 +21,7 @@ public final class ConverterTable {
         ReduceConverters.register(r);
         QuantConverters.register(r);
         IndexConverters.register(r);
+        RnnConverters.register(r);
         return Collections.unmodifiableMap(m);
     }
 
