@@ -145,7 +145,8 @@ public final class Index {
             Expr ve = at.apply(e), vp = at.apply(E.max(p, E.i64(0))), vb = at.apply(E.max(b, E.i64(0)));
             // e comes after prev in the order: worse value, or equal value and larger index.
             Expr worse = largest ? E.lt(ve, vp) : E.gt(ve, vp);
-            Expr afterPrev = E.or(E.lt(p, E.i64(0)), E.or(worse, E.and(E.eq(ve, vp), E.gt(e, p))));
+            // (The tie test is a select, not &&, so that the printed C needs no parentheses inside ||.)
+            Expr afterPrev = E.or(E.lt(p, E.i64(0)), E.or(worse, E.select(E.eq(ve, vp), E.gt(e, p), E.bool(false))));
             // e (later index than best) is better than best only with a strictly better value.
             Expr better = E.or(E.lt(b, E.i64(0)), largest ? E.gt(ve, vb) : E.lt(ve, vb));
             Stmt scan = new Stmt.For(e, E.i64(0), E.i64(n), Stmt.ForKind.SERIAL,
