@@ -83,6 +83,8 @@ class OpsMoreCrossCheckTest {
                 floats(rnd, "nd_upd", 3, 6));
         Expr top = out("topk", "topk_indices", Attrs.of("axis", 2L, "k", 3L, "largest", 0L), x);
         out("topk_values", "gather_elements", Attrs.of("axis", 2L), x, top);
+        out("einsum", "einsum", Attrs.of("equation", "bij,bkj->bik"), x, x);
+        out("einsum_diag", "einsum", Attrs.of("equation", "...ii->...i"), new Expr.Constant(CrossCheckTest.random(rnd, 2, 3, 3), "sq"));
         out("eye", "eye_like", Attrs.of("k", 1L), new Expr.Constant(NDArray.zeros(DType.FLOAT32, new long[] {4, 6}), "eye_in"));
         // Recurrent layers over x as [T=2, B=5, I=6], bidirectional, hidden 3.
         int h = 3;

@@ -13,7 +13,7 @@ import kiln.tir.NDArray;
  * Converters for data-dependent indexing ONNX ops: ScatterND, ScatterElements, Scatter (opsets 9-10,
  * ScatterElements without reduction), TopK (k must be a compile-time constant; the values are gathered
  * at the selected indices), EyeLike, and Compress with a compile-time constant condition (a gather of the
- * selected positions).
+ * selected positions), Einsum.
  */
 final class IndexConverters {
     private IndexConverters() {}
@@ -26,6 +26,12 @@ final class IndexConverters {
         r.add("TopK", IndexConverters::topk);
         r.add("EyeLike", ctx -> List.of(eyeLike(ctx)));
         r.add("Compress", ctx -> List.of(compress(ctx)));
+        r.add("Einsum", ctx -> {
+            List<Expr> args = new ArrayList<>();
+            for (int k = 0; k < ctx.numInputs(); k++) args.add(ctx.input(k));
+            String eq = ctx.node().attrString("equation").orElseThrow(() -> ctx.error("required attribute 'equation' is missing"));
+            return List.of(ctx.call("einsum", Attrs.of("equation", eq), args));
+        });
     }
 
     private static String reduction(ConvertContext ctx) {

@@ -34,7 +34,7 @@ class IndexBackendTest {
     private static final Path ROOT = Path.of(System.getProperty("kiln.onnx.nodeTests",
             "/usr/share/libonnx-testdata/data/node"));
 
-    private static final Pattern OPS = Pattern.compile("test_(scatter|scatter_elements|scatternd|top_k|eyelike|compress)(_.*)?");
+    private static final Pattern OPS = Pattern.compile("test_(scatter|scatter_elements|scatternd|top_k|eyelike|compress|einsum)(_.*)?");
 
     private static final Set<String> SKIP = Set.of();
 

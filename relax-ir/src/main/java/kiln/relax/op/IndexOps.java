@@ -12,6 +12,7 @@ import kiln.relax.Attrs;
 import kiln.relax.Type;
 import kiln.tir.DType;
 import kiln.tir.compute.Pattern;
+import kiln.tir.topi.Einsum;
 import kiln.tir.topi.Index;
 
 /**
@@ -25,6 +26,7 @@ import kiln.tir.topi.Index;
  *   <li>{@code topk_indices(x)}: attrs {@code axis} (normalized), {@code k}, {@code largest} (0/1, default 1):
  *       the int64 positions of the k best elements along the axis, best first, ties by lower index. The values are
  *       {@code gather_elements(x, topk_indices(x))}.</li>
+ *   <li>{@code einsum(operands...)}: attr {@code equation} (ONNX Einsum's, with {@code ...} and implicit output).</li>
  *   <li>{@code eye_like(x)}: attrs {@code k} (diagonal offset), {@code dtype} (IR name, default x's type): a 2-D
  *       tensor of x's shape with ones on diagonal k.</li>
  * </ul>
@@ -87,6 +89,24 @@ public final class IndexOps {
             require(x.rank() == 2, "input must be 2-D, got " + x);
             return new Type.TensorType(x.shape(), dtype(at, x.dtype()));
         }, single((a, at, out) -> Index.eyeLike(out.shape(), out.dtype(), at.getLong("k", 0)))));
+
+        ops.add(define("einsum", Pattern.OUT_ELEMWISE_FUSABLE, (args, at) -> {
+            require(!args.isEmpty(), "einsum needs at least one operand");
+            require(at.has("equation"), "missing attribute equation");
+            List<List<Long>> shapes = new ArrayList<>();
+            DType t = arg(args, 0).dtype();
+            for (int k = 0; k < args.size(); k++) {
+                Type.TensorType a = arg(args, k);
+                require(a.dtype() == t, "operand " + k + " has type " + a.dtype().irName() + " but operand 0 is " + t.irName());
+                shapes.add(a.shape());
+            }
+            require(t != DType.BOOL, "einsum of bool tensors is not supported");
+            try {
+                return new Type.TensorType(Einsum.parse(at.getString("equation"), shapes).outShape(), t);
+            } catch (IllegalArgumentException e) {
+                throw new OpTypeError(e.getMessage());
+            }
+        }, single((a, at, out) -> Einsum.einsum(a, Einsum.parse(at.getString("equation"), a.stream().map(x -> x.shape()).toList())))));
         return ops;
     }
 

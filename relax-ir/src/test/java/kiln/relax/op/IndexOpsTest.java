@@ -118,6 +118,51 @@ class IndexOpsTest {
     }
 
     @Test
+    void einsumContractsDiagonalsAndBroadcasts() {
+        NDArray a = OpTestUtil.random(3, 2, 3, 4), b = OpTestUtil.random(4, 2, 4, 5);
+        NDArray got = run("einsum", Attrs.of("equation", "bij,bjk->bik"), a, b);
+        assertEquals(List.of(2L, 3L, 5L), got.shapeList());
+        for (int n = 0; n < 2; n++) {
+            for (int i = 0; i < 3; i++) {
+                for (int k = 0; k < 5; k++) {
+                    double s = 0;
+                    for (int j = 0; j < 4; j++) s += a.getDouble((n * 3 + i) * 4 + j) * b.getDouble((n * 4 + j) * 5 + k);
+                    assertEquals(s, got.getDouble((n * 3 + i) * 5 + k), 1e-4, "bik " + n + i + k);
+                }
+            }
+        }
+        // Implicit output: labels appearing once, alphabetically (here "ki" -> [k, i] sorted gives "ik").
+        NDArray m = OpTestUtil.random(5, 4, 3), v = OpTestUtil.random(6, 4, 2);
+        NDArray imp = run("einsum", Attrs.of("equation", "ji,jk"), m, v);
+        assertEquals(List.of(3L, 2L), imp.shapeList());
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 2; k++) {
+                double s = 0;
+                for (int j = 0; j < 4; j++) s += m.getDouble(j * 3 + i) * v.getDouble(j * 2 + k);
+                assertEquals(s, imp.getDouble(i * 2 + k), 1e-4);
+            }
+        }
+        // Batch diagonal with an ellipsis that broadcasts.
+        NDArray sq = OpTestUtil.random(7, 2, 1, 3, 3);
+        NDArray diag = run("einsum", Attrs.of("equation", "...ii->...i"), sq);
+        assertEquals(List.of(2L, 1L, 3L), diag.shapeList());
+        for (int n = 0; n < 2; n++) {
+            for (int i = 0; i < 3; i++) assertEquals(sq.getDouble(n * 9 + i * 4), diag.getDouble(n * 3 + i), 0.0);
+        }
+        NDArray x = OpTestUtil.random(8, 2, 3), y = OpTestUtil.random(9, 4, 1, 3);
+        NDArray bc = run("einsum", Attrs.of("equation", "...j,...j->..."), x, y);
+        assertEquals(List.of(4L, 2L), bc.shapeList());
+        for (int p = 0; p < 4; p++) {
+            for (int q = 0; q < 2; q++) {
+                double s = 0;
+                for (int j = 0; j < 3; j++) s += x.getDouble(q * 3 + j) * y.getDouble(p * 3 + j);
+                assertEquals(s, bc.getDouble(p * 2 + q), 1e-4);
+            }
+        }
+        assertThrows(OpTypeError.class, () -> OpTestUtil.inferType("einsum", Attrs.of("equation", "ij,jk->ik"), a, b), "rank mismatch");
+    }
+
+    @Test
     void typeErrors() {
         Type.TensorType d = Type.TensorType.of(DType.FLOAT32, 4, 3);
         Type.TensorType i = Type.TensorType.of(DType.INT64, 2, 3);
