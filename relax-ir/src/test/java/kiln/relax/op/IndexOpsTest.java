@@ -106,6 +106,19 @@ class IndexOpsTest {
     }
 
     @Test
+    void topkPutsNaNsLast() {
+        double nan = Double.NaN;
+        NDArray x = NDArray.ofDoubles(DType.FLOAT32, new long[] {6}, new double[] {nan, 2, -1, nan, 5, 2});
+        NDArray hi = run("topk_indices", Attrs.of("axis", 0L, "k", 6L, "largest", 1L), x);
+        NDArray lo = run("topk_indices", Attrs.of("axis", 0L, "k", 6L, "largest", 0L), x);
+        long[] wantHi = {4, 1, 5, 2, 0, 3}, wantLo = {2, 1, 5, 4, 0, 3};
+        for (int j = 0; j < 6; j++) {
+            assertEquals(wantHi[j], hi.getLong(j), "largest pick " + j);
+            assertEquals(wantLo[j], lo.getLong(j), "smallest pick " + j);
+        }
+    }
+
+    @Test
     void eyeLikeOffsets() {
         NDArray x = NDArray.zeros(DType.INT32, new long[] {3, 5});
         for (long k : new long[] {-2, 0, 3}) {

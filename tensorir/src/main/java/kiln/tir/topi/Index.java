@@ -6,6 +6,7 @@ import kiln.tir.Buffer;
 import kiln.tir.DType;
 import kiln.tir.E;
 import kiln.tir.Expr;
+import kiln.tir.Intrinsic;
 import kiln.tir.Stmt;
 import kiln.tir.Var;
 import kiln.tir.compute.Pattern;
@@ -143,12 +144,23 @@ public final class Index {
                 return new Expr.Load(in, idx);
             };
             Expr ve = at.apply(e), vp = at.apply(E.max(p, E.i64(0))), vb = at.apply(E.max(b, E.i64(0)));
-            // e comes after prev in the order: worse value, or equal value and larger index.
+            // e comes after prev in the order: worse value, or equal value and larger index. NaNs come after
+            // every number, among themselves by index. (Ties are selects, not &&, so that the printed C needs
+            // no parentheses inside ||.)
             Expr worse = largest ? E.lt(ve, vp) : E.gt(ve, vp);
-            // (The tie test is a select, not &&, so that the printed C needs no parentheses inside ||.)
-            Expr afterPrev = E.or(E.lt(p, E.i64(0)), E.or(worse, E.select(E.eq(ve, vp), E.gt(e, p), E.bool(false))));
-            // e (later index than best) is better than best only with a strictly better value.
-            Expr better = E.or(E.lt(b, E.i64(0)), largest ? E.gt(ve, vb) : E.lt(ve, vb));
+            Expr laterTie = E.select(E.eq(ve, vp), E.gt(e, p), E.bool(false));
+            Expr afterPrev;
+            Expr better;
+            if (in.dtype().isFloat()) {
+                Expr nanE = E.call(Intrinsic.ISNAN, ve), nanP = E.call(Intrinsic.ISNAN, vp), nanB = E.call(Intrinsic.ISNAN, vb);
+                afterPrev = E.or(E.lt(p, E.i64(0)), E.select(nanP, E.select(nanE, E.gt(e, p), E.bool(false)),
+                        E.or(nanE, E.or(worse, laterTie))));
+                // e (a later index than best) is better than best only with a strictly better value, or a number over a NaN.
+                better = E.or(E.lt(b, E.i64(0)), E.select(nanE, E.bool(false), E.or(nanB, largest ? E.gt(ve, vb) : E.lt(ve, vb))));
+            } else {
+                afterPrev = E.or(E.lt(p, E.i64(0)), E.or(worse, laterTie));
+                better = E.or(E.lt(b, E.i64(0)), largest ? E.gt(ve, vb) : E.lt(ve, vb));
+            }
             Stmt scan = new Stmt.For(e, E.i64(0), E.i64(n), Stmt.ForKind.SERIAL,
                     new Stmt.IfThenElse(E.and(afterPrev, better), new Stmt.Store(best, List.of(), e), Stmt.empty()));
             List<Expr> oi = new ArrayList<>(o);
