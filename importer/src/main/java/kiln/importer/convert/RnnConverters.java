@@ -2,7 +2,6 @@ package kiln.importer.convert;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import kiln.relax.Attrs;
 import kiln.relax.Expr;
 import kiln.relax.Type;
@@ -10,8 +9,9 @@ import kiln.tir.NDArray;
 
 /**
  * Converters for ONNX RNN, GRU and LSTM (every opset; layout 1 from opset 14). Supported: forward, reverse
- * and bidirectional layers with the default activations, optional bias, initial states and peepholes.
- * Not supported (rejected with a message): other activations, clip, LSTM input_forget, and sequence_lens
+ * and bidirectional layers with the parameterless activations (Tanh, Sigmoid, Relu, Softsign, Softplus; the
+ * defaults when absent), optional bias, initial states and peepholes. Not supported (rejected with a
+ * message): activations with alpha/beta parameters, clip, LSTM input_forget, and sequence_lens
  * that are not all the full sequence length. Outputs Y, Y_h (and LSTM's Y_c) are slices of the layer's
  * per-step states.
  */
@@ -19,21 +19,18 @@ final class RnnConverters {
     private RnnConverters() {}
 
     static void register(ConverterTable.Registrar r) {
-        r.add("RNN", ctx -> convert(ctx, "rnn", 1, List.of("tanh")));
-        r.add("GRU", ctx -> convert(ctx, "gru", 3, List.of("sigmoid", "tanh")));
-        r.add("LSTM", ctx -> convert(ctx, "lstm", 4, List.of("sigmoid", "tanh", "tanh")));
+        r.add("RNN", ctx -> convert(ctx, "rnn", 1));
+        r.add("GRU", ctx -> convert(ctx, "gru", 3));
+        r.add("LSTM", ctx -> convert(ctx, "lstm", 4));
     }
 
-    private static List<Expr> convert(ConvertContext ctx, String op, int gates, List<String> defaults) {
+    private static List<Expr> convert(ConvertContext ctx, String op, int gates) {
         boolean lstm = op.equals("lstm");
         String direction = ctx.node().attrString("direction", "forward");
         int dirs = direction.equals("bidirectional") ? 2 : 1;
         List<String> acts = ctx.node().attrStrings("activations").orElse(null);
-        if (acts != null) {
-            List<String> want = new ArrayList<>();
-            for (int d = 0; d < dirs; d++) want.addAll(defaults);
-            List<String> got = acts.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-            if (!got.equals(want)) throw ctx.error("activations " + acts + " are not supported; only the defaults " + want);
+        if (ctx.node().attrFloats("activation_alpha").isPresent() || ctx.node().attrFloats("activation_beta").isPresent()) {
+            throw ctx.error("activation_alpha / activation_beta are not supported (only parameterless activations)");
         }
         if (ctx.node().attrFloat("clip").isPresent()) throw ctx.error("the clip attribute is not supported");
         if (lstm && ctx.node().attrInt("input_forget", 0) != 0) throw ctx.error("input_forget=1 is not supported");
@@ -60,6 +57,7 @@ final class RnnConverters {
             args.add(ctx.hasInput(7) ? ctx.input(7) : zeros(ctx, dt, "P", d, 3 * h));
         }
         Attrs at = Attrs.of("direction", direction, "linear_before_reset", op.equals("gru") ? ctx.node().attrInt("linear_before_reset", 0) : 0L);
+        if (acts != null) at = at.with("activations", String.join(",", acts));
         Expr all = ctx.call(op, at, args);
         boolean[] rev = new boolean[(int) d];
         if (direction.equals("reverse")) rev[0] = true;

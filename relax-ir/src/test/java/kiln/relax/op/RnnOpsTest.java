@@ -27,14 +27,27 @@ class RnnOpsTest {
 
     private static double sig(double v) { return 1 / (1 + Math.exp(-v)); }
 
+    private static double act(String name, double v) {
+        return switch (name) {
+            case "Tanh" -> Math.tanh(v);
+            case "Sigmoid" -> sig(v);
+            case "Relu" -> Math.max(v, 0);
+            case "Softsign" -> v / (1 + Math.abs(v));
+            case "Softplus" -> Math.log(Math.exp(v) + 1);
+            default -> throw new AssertionError(name);
+        };
+    }
+
     /** Reference: returns [T][D][B][S] with S = H (or 2H for lstm: h then c). */
     private static double[][][][] reference(String kind, NDArray x, NDArray w, NDArray r, NDArray b, NDArray h0, NDArray c0,
-                                            NDArray p, boolean[] rev, boolean lbr) {
+                                            NDArray p, boolean[] rev, boolean lbr, String[] acts) {
         int g = kind.equals("rnn") ? 1 : kind.equals("gru") ? 3 : 4;
         int dirs = rev.length;
         boolean lstm = kind.equals("lstm");
         double[][][][] y = new double[T][dirs][B][lstm ? 2 * H : H];
+        int na = kind.equals("rnn") ? 1 : kind.equals("gru") ? 2 : 3;
         for (int d = 0; d < dirs; d++) {
+            String fa = acts[d * na], ga = na > 1 ? acts[d * na + 1] : null, ha = na > 2 ? acts[d * na + 2] : null;
             for (int bb = 0; bb < B; bb++) {
                 double[] h = new double[H], c = new double[H];
                 for (int j = 0; j < H; j++) {
@@ -57,31 +70,31 @@ class RnnOpsTest {
                     }
                     double[] nh = new double[H], nc = new double[H];
                     if (kind.equals("gru")) {
-                        for (int j = 0; j < H; j++) rgate[j] = sig(xw[1][j] + hr[1][j]);
+                        for (int j = 0; j < H; j++) rgate[j] = act(fa, xw[1][j] + hr[1][j]);
                     }
                     for (int j = 0; j < H; j++) {
                         switch (kind) {
-                            case "rnn" -> nh[j] = Math.tanh(xw[0][j] + hr[0][j]);
+                            case "rnn" -> nh[j] = act(fa, xw[0][j] + hr[0][j]);
                             case "gru" -> {
-                                double z = sig(xw[0][j] + hr[0][j]);
+                                double z = act(fa, xw[0][j] + hr[0][j]);
                                 double n;
                                 if (lbr) {
-                                    n = Math.tanh(xw[2][j] + rgate[j] * hr[2][j]);
+                                    n = act(ga, xw[2][j] + rgate[j] * hr[2][j]);
                                 } else {
                                     int row = 2 * H + j;
                                     double e = b.getDouble(d * 6 * H + 3 * H + row);
                                     for (int k = 0; k < H; k++) e += rgate[k] * h[k] * r.getDouble((d * 3 * H + row) * H + k);
-                                    n = Math.tanh(xw[2][j] + e);
+                                    n = act(ga, xw[2][j] + e);
                                 }
                                 nh[j] = (1 - z) * n + z * h[j];
                             }
                             default -> {
                                 double pi = p.getDouble(d * 3 * H + j), po = p.getDouble(d * 3 * H + H + j), pf = p.getDouble(d * 3 * H + 2 * H + j);
-                                double ig = sig(xw[0][j] + hr[0][j] + pi * c[j]);
-                                double fg = sig(xw[2][j] + hr[2][j] + pf * c[j]);
-                                nc[j] = fg * c[j] + ig * Math.tanh(xw[3][j] + hr[3][j]);
-                                double og = sig(xw[1][j] + hr[1][j] + po * nc[j]);
-                                nh[j] = og * Math.tanh(nc[j]);
+                                double ig = act(fa, xw[0][j] + hr[0][j] + pi * c[j]);
+                                double fg = act(fa, xw[2][j] + hr[2][j] + pf * c[j]);
+                                nc[j] = fg * c[j] + ig * act(ga, xw[3][j] + hr[3][j]);
+                                double og = act(fa, xw[1][j] + hr[1][j] + po * nc[j]);
+                                nh[j] = og * act(ha, nc[j]);
                             }
                         }
                     }
@@ -98,6 +111,11 @@ class RnnOpsTest {
     }
 
     private static void check(String kind, String direction, boolean lbr, long seed) {
+        check(kind, direction, lbr, seed, null);
+    }
+
+    /** acts: comma-separated activations of every direction, or null for the defaults. */
+    private static void check(String kind, String direction, boolean lbr, long seed, String acts) {
         Random rnd = new Random(seed);
         boolean[] rev = switch (direction) {
             case "forward" -> new boolean[] {false};
@@ -108,8 +126,16 @@ class RnnOpsTest {
         NDArray x = rand(rnd, T, B, I), w = rand(rnd, d, g * H, I), r = rand(rnd, d, g * H, H), b = rand(rnd, d, 2 * g * H);
         NDArray h0 = rand(rnd, d, B, H), c0 = rand(rnd, d, B, H), p = rand(rnd, d, 3 * H);
         Attrs at = Attrs.of("direction", direction, "linear_before_reset", lbr ? 1L : 0L);
+        String[] names;
+        if (acts != null) {
+            at = at.with("activations", acts);
+            names = acts.split(",");
+        } else {
+            String one = kind.equals("rnn") ? "Tanh" : kind.equals("gru") ? "Sigmoid,Tanh" : "Sigmoid,Tanh,Tanh";
+            names = (d == 2 ? one + "," + one : one).split(",");
+        }
         NDArray got = kind.equals("lstm") ? run(kind, at, x, w, r, b, h0, c0, p) : run(kind, at, x, w, r, b, h0);
-        double[][][][] want = reference(kind, x, w, r, b, h0, c0, p, rev, lbr);
+        double[][][][] want = reference(kind, x, w, r, b, h0, c0, p, rev, lbr, names);
         int s = want[0][0][0].length;
         assertEquals(List.of((long) T, (long) d, (long) B, (long) s), got.shapeList());
         for (int t = 0; t < T; t++) {
@@ -140,6 +166,16 @@ class RnnOpsTest {
     @Test
     void lstmWithPeepholesInEveryDirection() {
         for (String dir : List.of("forward", "reverse", "bidirectional")) check("lstm", dir, false, 4);
+    }
+
+    @Test
+    void otherActivationsPerDirection() {
+        check("rnn", "bidirectional", false, 5, "Relu,Softsign");
+        check("gru", "bidirectional", false, 6, "Softsign,Softplus,Sigmoid,Relu");
+        check("lstm", "reverse", false, 7, "Softsign,Relu,Softplus");
+        assertThrows(OpTypeError.class, () -> OpRegistry.get("rnn").inferType(List.of(Type.TensorType.of(DType.FLOAT32, T, B, I),
+                Type.TensorType.of(DType.FLOAT32, 1, H, I), Type.TensorType.of(DType.FLOAT32, 1, H, H), Type.TensorType.of(DType.FLOAT32, 1, 2 * H),
+                Type.TensorType.of(DType.FLOAT32, 1, B, H)), Attrs.of("activations", "LeakyRelu")));
     }
 
     @Test

@@ -13,12 +13,14 @@ import kiln.tir.compute.Tensor;
 import kiln.tir.compute.Te;
 
 /**
- * Recurrent layers (ONNX RNN, GRU, LSTM with the default activations) as extern stages that walk the
+ * Recurrent layers (ONNX RNN, GRU, LSTM) as extern stages that walk the
  * time steps in order. Inputs use ONNX's layout 0: x [T, B, I], weights w [D, G*H, I], recurrence
  * r [D, G*H, H], bias b [D, 2*G*H] (input then recurrence biases), initial states [D, B, H], LSTM
  * peepholes p [D, 3H]. The output holds the hidden state of every step, [T, D, B, H] (LSTM:
  * [T, D, B, 2H], the cell state in the second half); step t of a reverse direction is input time t,
  * so the last state of a reverse direction is at t = 0. Gate order: RNN one gate; GRU z, r, h; LSTM i, o, f, c.
+ * Activations (per direction: RNN f; GRU f, g; LSTM f, g, h) are the parameterless ONNX ones: Tanh,
+ * Sigmoid, Relu, Softsign, Softplus.
  */
 public final class Rnn {
     private Rnn() {}
@@ -37,6 +39,34 @@ public final class Rnn {
     }
 
     private static Expr tanh(Expr v) { return E.call(Intrinsic.TANH, v); }
+
+    /** The activations a layer takes per direction: RNN f; GRU f, g; LSTM f, g, h. */
+    public static int activationCount(Kind kind) {
+        return kind == Kind.RNN ? 1 : kind == Kind.GRU ? 2 : 3;
+    }
+
+    /** The ONNX default activations of one direction. */
+    public static List<String> defaultActivations(Kind kind) {
+        return switch (kind) {
+            case RNN -> List.of("Tanh");
+            case GRU -> List.of("Sigmoid", "Tanh");
+            case LSTM -> List.of("Sigmoid", "Tanh", "Tanh");
+        };
+    }
+
+    /** The parameterless activation functions (ONNX names, case-insensitive). */
+    public static final List<String> ACTIVATIONS = List.of("tanh", "sigmoid", "relu", "softsign", "softplus");
+
+    private static java.util.function.UnaryOperator<Expr> activation(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "tanh" -> Rnn::tanh;
+            case "sigmoid" -> Rnn::sigmoid;
+            case "relu" -> v -> E.max(v, E.zero(v.dtype()));
+            case "softsign" -> v -> E.div(v, E.add(E.one(v.dtype()), E.call(Intrinsic.FABS, v)));
+            case "softplus" -> v -> E.call(Intrinsic.LOG, E.add(E.call(Intrinsic.EXP, v), E.one(v.dtype())));
+            default -> throw new IllegalArgumentException("unsupported activation " + name);
+        };
+    }
 
     private static Expr load(Buffer b, Expr... idx) { return new Expr.Load(b, List.of(idx)); }
 
@@ -57,16 +87,19 @@ public final class Rnn {
      *
      * @param inputs x, w, r, b, h0 (LSTM also c0, p)
      */
-    public static Tensor recurrent(Kind kind, List<Tensor> inputs, boolean[] reverse, boolean linearBeforeReset) {
+    public static Tensor recurrent(Kind kind, List<Tensor> inputs, boolean[] reverse, boolean linearBeforeReset, List<String> activations) {
+        if (activations.size() != activationCount(kind) * reverse.length) {
+            throw new IllegalArgumentException(kind + " takes " + activationCount(kind) + " activations per direction, got " + activations);
+        }
         Tensor x = inputs.get(0), r = inputs.get(2);
         long t = x.shape().get(0), batch = x.shape().get(1);
         long dirs = r.shape().get(0), hidden = r.shape().get(2);
         List<Long> shape = List.of(t, dirs, batch, kind == Kind.LSTM ? 2 * hidden : hidden);
         return Te.extern(kind.name().toLowerCase(java.util.Locale.ROOT), x.dtype(), shape, inputs,
-                (ins, out) -> body(kind, ins, out, reverse, linearBeforeReset));
+                (ins, out) -> body(kind, ins, out, reverse, linearBeforeReset, activations));
     }
 
-    private static Stmt body(Kind kind, List<Buffer> ins, Buffer out, boolean[] reverse, boolean lbr) {
+    private static Stmt body(Kind kind, List<Buffer> ins, Buffer out, boolean[] reverse, boolean lbr, List<String> acts) {
         Buffer x = ins.get(0), w = ins.get(1), r = ins.get(2), bias = ins.get(3), h0 = ins.get(4);
         Buffer c0 = kind == Kind.LSTM ? ins.get(5) : null, peep = kind == Kind.LSTM ? ins.get(6) : null;
         DType ft = x.dtype();
@@ -77,6 +110,10 @@ public final class Rnn {
         for (int dd = 0; dd < reverse.length; dd++) {
             Expr d = E.i64(dd);
             boolean rev = reverse[dd];
+            int na = activationCount(kind);
+            java.util.function.UnaryOperator<Expr> f = activation(acts.get(dd * na));
+            java.util.function.UnaryOperator<Expr> gAct = na > 1 ? activation(acts.get(dd * na + 1)) : null;
+            java.util.function.UnaryOperator<Expr> hAct = na > 2 ? activation(acts.get(dd * na + 2)) : null;
             Var s = Var.index("s"), b = Var.index("b"), h = Var.index("h"), k = Var.index("k");
             Expr tt = rev ? E.sub(E.i64(steps - 1), s) : s;
             Expr tp = rev ? E.min(E.add(tt, E.i64(1)), E.i64(steps - 1)) : E.max(E.sub(tt, E.i64(1)), E.i64(0));
@@ -106,7 +143,7 @@ public final class Rnn {
                                 E.mul(load(x, tt, b, k), load(w, d, wRow.apply(1, j), k))),
                         accumulate(ah, load(bias, d, E.add(E.i64(g * hs), wRow.apply(1, j))), k2, hs,
                                 E.mul(hPrev.apply(k2), load(r, d, wRow.apply(1, j), k2))),
-                        new Stmt.Store(rgate, List.of(j), sigmoid(E.add(new Expr.Load(ax, List.of()), new Expr.Load(ah, List.of()))))))));
+                        new Stmt.Store(rgate, List.of(j), f.apply(E.add(new Expr.Load(ax, List.of()), new Expr.Load(ah, List.of()))))))));
                 prelude.add(new Stmt.For(j, E.i64(0), E.i64(hs), Stmt.ForKind.SERIAL, rj));
             }
             for (int q = 0; q < g; q++) {
@@ -121,12 +158,12 @@ public final class Rnn {
             for (int q = 0; q < g; q++) pre.add(E.add(new Expr.Load(xw.get(q), List.of()), new Expr.Load(hr.get(q), List.of())));
             Expr one = E.one(ft);
             switch (kind) {
-                case RNN -> perH.add(new Stmt.Store(out, List.of(tt, d, b, h), tanh(pre.get(0))));
+                case RNN -> perH.add(new Stmt.Store(out, List.of(tt, d, b, h), f.apply(pre.get(0))));
                 case GRU -> {
-                    Expr z = sigmoid(pre.get(0));
+                    Expr z = f.apply(pre.get(0));
                     Expr rg = load(rgate, h);
                     Expr xh = new Expr.Load(xw.get(2), List.of()), hh = new Expr.Load(hr.get(2), List.of());
-                    Expr n = tanh(lbr ? E.add(xh, E.mul(rg, hh)) : E.add(xh, hh));
+                    Expr n = gAct.apply(lbr ? E.add(xh, E.mul(rg, hh)) : E.add(xh, hh));
                     Var zv = new Var("z", ft);
                     perH.add(new Stmt.LetStmt(zv, z, new Stmt.Store(out, List.of(tt, d, b, h),
                             E.add(E.mul(E.sub(one, zv), n), E.mul(zv, hPrev.apply(h))))));
@@ -135,13 +172,13 @@ public final class Rnn {
                     Expr cp = cPrev.apply(h);
                     Expr pi = load(peep, d, h), po = load(peep, d, E.add(h, E.i64(hs))), pf = load(peep, d, E.add(h, E.i64(2 * hs)));
                     Var iv = new Var("ig", ft), fv = new Var("fg", ft), cv = new Var("cell", ft), ov = new Var("og", ft);
-                    Expr iExpr = sigmoid(E.add(pre.get(0), E.mul(pi, cp)));
-                    Expr fExpr = sigmoid(E.add(pre.get(2), E.mul(pf, cp)));
-                    Expr cExpr = E.add(E.mul(fv, cp), E.mul(iv, tanh(pre.get(3))));
-                    Expr oExpr = sigmoid(E.add(pre.get(1), E.mul(po, cv)));
+                    Expr iExpr = f.apply(E.add(pre.get(0), E.mul(pi, cp)));
+                    Expr fExpr = f.apply(E.add(pre.get(2), E.mul(pf, cp)));
+                    Expr cExpr = E.add(E.mul(fv, cp), E.mul(iv, gAct.apply(pre.get(3))));
+                    Expr oExpr = f.apply(E.add(pre.get(1), E.mul(po, cv)));
                     Stmt stores = new Stmt.Seq(List.of(
                             new Stmt.Store(out, List.of(tt, d, b, E.add(h, E.i64(hs))), cv),
-                            new Stmt.Store(out, List.of(tt, d, b, h), E.mul(ov, tanh(cv)))));
+                            new Stmt.Store(out, List.of(tt, d, b, h), E.mul(ov, hAct.apply(cv)))));
                     perH.add(new Stmt.LetStmt(iv, iExpr, new Stmt.LetStmt(fv, fExpr, new Stmt.LetStmt(cv, cExpr,
                             new Stmt.LetStmt(ov, oExpr, stores)))));
                 }
