@@ -20,7 +20,7 @@ import kiln.tir.topi.Quant;
  * per tensor (one element) or per axis (1-D, one entry per index along attr {@code axis}, normalized).
  *
  * <ul>
- *   <li>{@code quantize_linear(x, scale[, zero_point])}: float x; attrs {@code axis}, {@code dtype} (the
+ *   <li>{@code quantize_linear(x, scale[, zero_point])}: float or int32 x (int32 divides in float64); attrs {@code axis}, {@code dtype} (the
  *       output type's IR name; the zero point's type when given). y = saturate(round_half_even(x / scale) + zp).</li>
  *   <li>{@code dequantize_linear(x, scale[, zero_point])}: integer x; attr {@code axis}; y = (x - zp) * scale,
  *       of the scale's type.</li>
@@ -44,7 +44,7 @@ public final class QuantOps {
         ops.add(define("quantize_linear", Pattern.BROADCAST, (args, at) -> {
             arity(args, 2, 3);
             Type.TensorType x = arg(args, 0);
-            require(x.dtype().isFloat(), "input must be a floating-point tensor, got " + x.dtype().irName());
+            require(x.dtype().isFloat() || x.dtype() == DType.INT32, "input must be a floating-point or int32 tensor, got " + x.dtype().irName());
             DType out = outType(at);
             checkParams(args, x, at, out);
             return new Type.TensorType(x.shape(), out);

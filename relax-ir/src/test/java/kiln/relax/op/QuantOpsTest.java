@@ -44,6 +44,15 @@ class QuantOpsTest {
     }
 
     @Test
+    void quantizeInt32DividesInDouble() {
+        long[] xs = {-1000, -7, -5, 5, 7, 15, 100, 2000};
+        NDArray x = NDArray.ofLongs(DType.INT32, new long[] {xs.length}, xs);
+        NDArray scale = NDArray.scalarDouble(DType.FLOAT32, 2.0);
+        NDArray y = run("quantize_linear", Attrs.of("axis", 0L, "dtype", "int8"), x, scale, NDArray.scalarLong(DType.INT8, 1));
+        for (int k = 0; k < xs.length; k++) assertEquals(clamp(Math.rint(xs[k] / 2.0) + 1, -128, 127), y.getLong(k), "element " + k);
+    }
+
+    @Test
     void quantizeAndDequantizePerAxis() {
         long[] shape = {2, 3, 4};
         NDArray x = OpTestUtil.random(7, shape);

@@ -54,14 +54,14 @@ public final class Quant {
         return E.cast(out, E.min(E.max(v, E.constant(t, r[0])), E.constant(t, r[1])));
     }
 
-    /** The type quantization arithmetic is done in: float64 for float64 data, else float32. */
+    /** The type quantization arithmetic is done in: float64 for float64 and int32 data (as numpy promotes), else float32. */
     private static DType computeType(DType t) {
-        return t == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+        return t == DType.FLOAT64 || t == DType.INT32 ? DType.FLOAT64 : DType.FLOAT32;
     }
 
     /**
      * y = saturate(round(x / scale) + zero_point), rounding ties to even; the division is done in float32
-     * (float64 for float64 data).
+     * (float64 for float64 and int32 data).
      *
      * @param zp the zero point, or null for zero
      */
