@@ -19,6 +19,9 @@ public final class ConverterTable {
         NnConverters.register(r);
         TransformConverters.register(r);
         ReduceConverters.register(r);
+        QuantConverters.register(r);
+        IndexConverters.register(r);
+        RnnConverters.register(r);
         return Collections.unmodifiableMap(m);
     }
 

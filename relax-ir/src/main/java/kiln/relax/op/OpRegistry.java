@@ -13,7 +13,7 @@ public final class OpRegistry {
 
     private static Map<String, OpDef> build() {
         Map<String, OpDef> m = new TreeMap<>();
-        for (List<OpDef> family : List.of(ElementwiseOps.all(), NnOps.all(), TransformOps.all(), ReduceOps.all())) {
+        for (List<OpDef> family : List.of(ElementwiseOps.all(), NnOps.all(), TransformOps.all(), ReduceOps.all(), QuantOps.all(), IndexOps.all(), RnnOps.all())) {
             for (OpDef op : family) {
                 if (m.put(op.name(), op) != null) throw new IllegalStateException("op registered twice: " + op.name());
             }
