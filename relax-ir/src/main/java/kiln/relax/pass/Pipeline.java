@@ -17,6 +17,7 @@ public final class Pipeline {
             passes.add(new FoldConstant());
             passes.add(new EliminateDeadCode());
         }
+        if (optLevel >= 3) passes.add(new FuseOps());
         passes.add(new Legalize());
         passes.add(new EliminateDeadCode());
         return passes;
