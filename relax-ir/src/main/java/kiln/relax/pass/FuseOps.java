@@ -74,6 +74,8 @@ public final class FuseOps implements Pass {
         }
         for (Expr o : f.outputs()) EliminateDeadCode.markUses(o, pinned);
 
+        Map<Binding, Integer> index = new IdentityHashMap<>();
+        for (Binding b : f.bindings()) index.put(b, index.size());
         Map<Var, Group> groupOf = new IdentityHashMap<>();
         for (Binding b : f.bindings()) {
             if (!(b.value() instanceof Expr.Call c) || !(c.type() instanceof Type.TensorType)) continue;
@@ -104,15 +106,15 @@ public final class FuseOps implements Pass {
                     }
                 }
                 if (!chosen.isEmpty()) {
-                    Pattern kind = kindOf(p, chosen);
                     List<Binding> members = new ArrayList<>();
                     for (Group cg : chosen) members.addAll(cg.members);
-                    Set<Binding> memberSet = Collections.newSetFromMap(new IdentityHashMap<>());
-                    memberSet.addAll(members);
-                    g = new Group(b, kind);
-                    g.members.clear();
-                    for (Binding x : f.bindings()) if (memberSet.contains(x)) g.members.add(x);
-                    g.members.add(b);
+                    members.sort(java.util.Comparator.comparingInt(index::get));
+                    members.add(b);
+                    if (members.size() <= MAX_MEMBERS && maxCopies(members) <= MAX_COPIES && inlinedSize(members) <= MAX_INLINED_NODES) {
+                        g = new Group(b, kindOf(p, chosen));
+                        g.members.clear();
+                        g.members.addAll(members);
+                    }
                 }
             }
             for (Binding x : g.members) groupOf.put(x.var(), g);
@@ -162,6 +164,68 @@ public final class FuseOps implements Pass {
         return kind;
     }
 
+    /** At most this many calls per kernel (TVM bounds fusion depth too). */
+    static final int MAX_MEMBERS = 32;
+    /**
+     * At most this many inlined copies of one member: the default schedule inlines injective stages,
+     * so a value read along several paths inside a group is recomputed once per path.
+     */
+    static final long MAX_COPIES = 8;
+
+    /**
+     * At most this many expression nodes in a fused kernel's loop bodies after inlining (ops such as
+     * erf read their input several times, so inlining a chain of them multiplies its size).
+     */
+    static final long MAX_INLINED_NODES = 4096;
+
+    /** The total size of the materialized stages' bodies with every inlined stage substituted. */
+    static long inlinedSize(List<Binding> members) {
+        Tensor result = build(members).result();
+        List<Tensor> stages = Tensor.postOrder(List.of(result));
+        // The default schedule's rule (without expanding anything): injective-or-simpler computes that
+        // are not the result and feed no extern stage are inlined.
+        Set<Tensor> feedsExtern = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor t : stages) if (t instanceof Tensor.Extern) feedsExtern.addAll(t.inputs());
+        Set<Tensor> inlined = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor t : stages) {
+            if (t instanceof Tensor.Compute c && c.pattern().isInjectiveOrSimpler() && t != result && !feedsExtern.contains(t)) inlined.add(t);
+        }
+        Map<Tensor, Long> size = new IdentityHashMap<>();
+        long total = 0;
+        for (Tensor t : stages) {
+            if (!(t instanceof Tensor.Compute c)) continue;
+            long[] n = {0};
+            kiln.tir.compute.ExprVisitor.walk(c.body(), e -> {
+                n[0] = Math.min(Long.MAX_VALUE / 4, n[0] + 1);
+                if (e instanceof kiln.tir.Expr.TensorRead r && inlined.contains(r.tensor())) {
+                    n[0] = Math.min(Long.MAX_VALUE / 4, n[0] + size.getOrDefault(r.tensor(), 0L));
+                }
+            });
+            size.put(t, n[0]);
+            if (!inlined.contains(t)) total = Math.min(Long.MAX_VALUE / 4, total + n[0]);
+        }
+        return total;
+    }
+
+    /** The largest number of times a member is instantiated when every stage is inlined into the root. */
+    static long maxCopies(List<Binding> members) {
+        Map<Var, Long> copies = new IdentityHashMap<>();
+        Set<Var> inGroup = Collections.newSetFromMap(new IdentityHashMap<>());
+        members.forEach(b -> inGroup.add(b.var()));
+        copies.put(members.get(members.size() - 1).var(), 1L);
+        long max = 1;
+        for (int k = members.size() - 1; k >= 0; k--) {
+            Binding b = members.get(k);
+            long n = copies.getOrDefault(b.var(), 0L);
+            // Reductions are materialized or computed once per element in a register, never recomputed per read.
+            if (OpRegistry.get(((Expr.Call) b.value()).op()).pattern().isInjectiveOrSimpler()) max = Math.max(max, n);
+            for (Expr a : ((Expr.Call) b.value()).args()) {
+                if (a instanceof Var v && inGroup.contains(v)) copies.merge(v, n, (x, y) -> Math.min(Long.MAX_VALUE / 4, x + y));
+            }
+        }
+        return max;
+    }
+
     /** Whether every member of {@code g} is used only by bindings in {@code all} and is no function output. */
     private static boolean closed(Group g, Set<Binding> all, Map<Var, List<Binding>> uses, Set<Var> pinned) {
         for (Binding x : g.members) {
@@ -192,7 +256,10 @@ public final class FuseOps implements Pass {
      * group's outside values become placeholders shared by every member that reads them, scalar
      * constants become immediates, member computes are chained.
      */
-    static Fused kernel(String name, List<Binding> members) {
+    /** The chained computes of a group: its input placeholders, the graph values to pass, the result, op notes. */
+    record Built(List<Tensor.Placeholder> inputs, List<Expr> callArgs, Tensor result, List<String> opNotes) {}
+
+    static Built build(List<Binding> members) {
         Map<Var, Tensor> inGroup = new IdentityHashMap<>();
         Map<Expr, Tensor.Placeholder> outside = new IdentityHashMap<>();
         List<Tensor.Placeholder> inputs = new ArrayList<>();
@@ -228,12 +295,19 @@ public final class FuseOps implements Pass {
             inGroup.put(b.var(), result);
             opNotes.add(c.op() + (c.attrs().values().isEmpty() ? "" : "(" + c.attrs() + ")"));
         }
+        return new Built(inputs, List.copyOf(callArgs), result, opNotes);
+    }
+
+    static Fused kernel(String name, List<Binding> members) {
+        Built built = build(members);
+        List<Expr> callArgs = built.callArgs();
+        List<String> opNotes = built.opNotes();
         List<String> notes = new ArrayList<>();
         notes.add("onnx nodes: " + String.join(", ", sources(members)));
         notes.add("fused ops: " + String.join(" -> ", opNotes));
         notes.add("shapes: " + callArgs.stream().map(a -> a.type().toString()).collect(Collectors.joining(", "))
                 + " -> " + members.get(members.size() - 1).var().type());
-        PrimFunc pf = Lower.lower(name, inputs, Schedule.defaults(List.of(result)), notes);
+        PrimFunc pf = Lower.lower(name, built.inputs(), Schedule.defaults(List.of(built.result())), notes);
         return new Fused(pf, List.copyOf(callArgs));
     }
 }

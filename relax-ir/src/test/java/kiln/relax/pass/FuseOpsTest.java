@@ -155,5 +155,22 @@ class FuseOpsTest {
                 """, out);
     }
 
+    @Test
+    void groupsStopBeforeAValueWouldBeRecomputedMoreThanEightTimes() {
+        BlockBuilder bb = new BlockBuilder();
+        Var x = bb.param("x", Type.TensorType.of(DType.FLOAT32, 3));
+        Expr a = call(bb, "exp", "a0", x);
+        for (int k = 1; k <= 4; k++) a = call(bb, "add", "a" + k, a, a);
+        IRModule m = IRModule.of(bb.build("main", List.of(a), List.of("y")));
+        IRModule out = runChecked(new FuseOps(), m, List.of(random(3, 3)));
+        assertEquals("""
+                def main(%x: float32[3]) {
+                  %a3 = call_prim(@fused_exp_add_add_add, %x) : float32[3]  # a0_node, a1_node, a2_node, a3_node
+                  %a4 = add(%a3, %a3) : float32[3]  # a4_node
+                  return %a4
+                }
+                """, IRPrinter.print(out.main()));
+    }
+
     static void assertIr(String expected, IRModule m) { assertEquals(expected, IRPrinter.print(m)); }
 }
