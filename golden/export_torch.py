@@ -4,7 +4,7 @@
 Usage:  /usr/bin/python3 golden/export_torch.py OUT_DIR [NAME...]
 
 Writes OUT_DIR/<name>/model.onnx, input_0.npy and output_0.npy for each model (default: all of
-resnet18, mobilenet_v2, squeezenet1_1, efficientnet_b0, transformer_encoder). Models are built
+resnet18, resnet50, mobilenet_v2, squeezenet1_1, efficientnet_b0, transformer_encoder). Models are built
 with random initialisation (weights=None: nothing is downloaded), with fixed seeds, in eval mode,
 and exported with opset 17 and constant folding. Every BatchNorm (and LayerNorm) gets random
 running statistics and affine parameters, so BN folding and normalisation are really exercised.
@@ -35,6 +35,7 @@ def make_transformer_encoder():
 
 MODELS = {
     'resnet18': (lambda: torchvision.models.resnet18(weights=None), image_input),
+    'resnet50': (lambda: torchvision.models.resnet50(weights=None), image_input),
     'mobilenet_v2': (lambda: torchvision.models.mobilenet_v2(weights=None), image_input),
     'squeezenet1_1': (lambda: torchvision.models.squeezenet1_1(weights=None), image_input),
     'efficientnet_b0': (lambda: torchvision.models.efficientnet_b0(weights=None), image_input),

@@ -11,6 +11,7 @@ import kiln.api.CompileRequest;
 import kiln.api.Kiln;
 import kiln.diag.KilnError;
 import kiln.emit.c.Bundle;
+import kiln.emit.c.BundleWriter;
 import kiln.emit.c.EmitOptions;
 import kiln.target.Target;
 import picocli.CommandLine;
@@ -62,13 +63,24 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--dump-ir", paramLabel = "DIR", description = "Write the IR after import and after every pass into DIR.")
     Path dumpIr;
 
+    @Option(names = "--max-ram", paramLabel = "BYTES",
+            description = "Fail (writing nothing) when the arena for intermediate tensors needs more than BYTES; the error shows the memory map.")
+    Long maxRam;
+
     @Override
     public Integer call() {
         Target t = Target.parse(target);
         CompileRequest req = new CompileRequest(model, t, InputShapes.toMap(inputShapes), weights, optLevel,
                 Optional.ofNullable(name).map(CompileCommand::checkName), Optional.ofNullable(dumpIr));
-        Bundle bundle = Kiln.compileTo(req, output, force);
+        if (maxRam != null && maxRam < 0) throw new KilnError("--max-ram must be a number of bytes >= 0, got " + maxRam);
+        Bundle bundle = Kiln.compile(req);
         BundleManifest m = BundleManifest.parse(bundle.files().get("manifest.json"), "manifest.json");
+        if (maxRam != null && m.workspaceBytes() > maxRam) {
+            throw new KilnError("the model needs a " + bytes(m.workspaceBytes()) + " arena for its intermediate tensors, more than --max-ram "
+                    + bytes(maxRam) + "; nothing was written. Memory map (arena offsets, kernel steps live):\n"
+                    + MemoryMap.render(bundle.files().get("manifest.json")));
+        }
+        BundleWriter.write(bundle, output, force);
         PrintWriter out = spec.commandLine().getOut();
         out.println("wrote " + output + " (model '" + m.modelName() + "', target " + m.target() + ", " + bundle.files().size() + " files)");
         out.println("  kernels:   " + m.kernels());

@@ -42,7 +42,7 @@ public final class Golden {
 
     /** The real architectures {@code export_torch.py} produces, in name order. */
     public static final List<String> REAL_ARCHITECTURES =
-            List.of("efficientnet_b0", "mobilenet_v2", "resnet18", "squeezenet1_1", "transformer_encoder");
+            List.of("efficientnet_b0", "mobilenet_v2", "resnet18", "resnet50", "squeezenet1_1", "transformer_encoder");
 
     private static final Pattern DATA_FILE = Pattern.compile("(input|output)_(\\d+)\\.npy");
     private static final String STAMP = ".export_torch.sha256";

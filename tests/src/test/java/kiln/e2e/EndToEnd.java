@@ -28,8 +28,14 @@ final class EndToEnd {
      * compares every output with the golden one. Returns the bundle's manifest.
      */
     static BundleManifest check(GoldenCase c, EmitOptions.Weights weights, Path work, Toolchain tc) {
+        return check(c, weights, work, tc, CompileRequest.of(c.model(), Target.c()).optLevel());
+    }
+
+    /** {@link #check(GoldenCase, EmitOptions.Weights, Path, Toolchain)} at graph optimisation level {@code optLevel}. */
+    static BundleManifest check(GoldenCase c, EmitOptions.Weights weights, Path work, Toolchain tc, int optLevel) {
         Path bundle = work.resolve("bundle"), out = work.resolve("out");
-        CompileRequest req = CompileRequest.of(c.model(), Target.c()).withInputShapes(c.inputShapes()).withWeights(weights);
+        CompileRequest req = CompileRequest.of(c.model(), Target.c()).withInputShapes(c.inputShapes()).withWeights(weights)
+                .withOptLevel(optLevel);
         try {
             Kiln.compileTo(req, bundle, false);
         } catch (KilnError e) {

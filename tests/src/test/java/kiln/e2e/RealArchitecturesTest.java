@@ -12,7 +12,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Real networks exported from torch/torchvision (resnet18, mobilenet_v2, squeezenet1_1,
+ * Real networks exported from torch/torchvision (resnet18, resnet50, mobilenet_v2, squeezenet1_1,
  * efficientnet_b0, a transformer encoder) into {@code <repo>/target/golden-torch}: compile with
  * weights AUTO (large weights go to weights.bin), build, run, compare with torch's outputs.
  * Without torch the tests are skipped on a developer's machine and fail in CI.

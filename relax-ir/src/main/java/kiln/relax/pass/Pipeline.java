@@ -5,7 +5,17 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import kiln.relax.IRModule;
 
-/** The graph pass pipeline per optimisation level, in one readable list. */
+/**
+ * The graph pass pipeline per optimisation level, in one readable list:
+ * <pre>
+ * level 0: Legalize, EliminateDeadCode
+ * level 1: FoldConstant, EliminateDeadCode, then level 0
+ * level 2: FoldConstant, EliminateDeadCode, SimplifyExpr, FoldBatchNorm, CommonSubexpressionElimination,
+ *          EliminateDeadCode, then level 0
+ * level 3: level 2's graph passes, FuseOps, then level 0
+ * </pre>
+ * Every pass is a pure IRModule → IRModule function.
+ */
 public final class Pipeline {
     private Pipeline() {}
 
@@ -17,6 +27,13 @@ public final class Pipeline {
             passes.add(new FoldConstant());
             passes.add(new EliminateDeadCode());
         }
+        if (optLevel >= 2) {
+            passes.add(new SimplifyExpr());
+            passes.add(new FoldBatchNorm());
+            passes.add(new CommonSubexpressionElimination());
+            passes.add(new EliminateDeadCode());
+        }
+        if (optLevel >= 3) passes.add(new FuseOps());
         passes.add(new Legalize());
         passes.add(new EliminateDeadCode());
         return passes;
