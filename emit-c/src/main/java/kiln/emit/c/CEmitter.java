@@ -46,8 +46,9 @@ public final class CEmitter {
 
     public record WeightSource(String symbol, String ctype, long count, List<String> lines, String description) {}
 
+    /** shapeText is for comments ("" for scalars); shapeInit initialises the C shape array (never empty). */
     public record IOInfo(int index, String name, String cname, String dtypeEnum, String dtypeName, String shapeText,
-                         int rank, int rankOrOne, long bytes) {}
+                         String shapeInit, int rank, int rankOrOne, long bytes) {}
 
     public record HelperType(String ctype, String suffix, boolean isFloat, boolean isSigned, String fmod) {}
 
@@ -201,7 +202,7 @@ public final class CEmitter {
             var t = io.type();
             String shape = t.rank() == 0 ? "1" : t.shape().stream().map(String::valueOf).collect(Collectors.joining(", "));
             out.add(new IOInfo(k, escape(io.name()), names.fresh(io.name()), "KILN_" + t.dtype().name(), t.dtype().irName(),
-                    t.rank() == 0 ? "" : shape, t.rank(), Math.max(1, t.rank()), t.bytes()));
+                    t.rank() == 0 ? "" : shape, t.rank() == 0 ? "0" : shape, t.rank(), Math.max(1, t.rank()), t.bytes()));
         }
         return out;
     }

@@ -218,6 +218,17 @@ public final class CPrinter {
         return 16;
     }
 
+    /**
+     * An operand of binary {@code parent}: bracketed below precedence {@code min}, and also where gcc's
+     * -Wparentheses asks for clarity ("&&" inside "||", a comparison inside a comparison).
+     */
+    private String child(Expr.Binary parent, Expr c, int min) {
+        boolean clarify = c instanceof Expr.Binary cb
+                && ((parent.op() == Expr.BinOp.OR && cb.op() == Expr.BinOp.AND)
+                || (parent.op().isComparison() && cb.op().isComparison()));
+        return clarify ? "(" + expr(c) + ")" : operand(c, min);
+    }
+
     /** Prints {@code e} as an operand needing at least precedence {@code min}, adding parentheses if needed. */
     private String operand(Expr e, int min) {
         String s = expr(e);
@@ -280,7 +291,7 @@ public final class CPrinter {
             case SHL, SHR, BITAND, BITOR, BITXOR -> "(" + t.cType() + ")(" + operand(b.a(), 14) + " " + b.op().symbol + " " + operand(b.b(), 14) + ")";
             default -> {
                 int p = prec(b);
-                yield operand(b.a(), p) + " " + b.op().symbol + " " + operand(b.b(), p + 1);
+                yield child(b, b.a(), p) + " " + b.op().symbol + " " + child(b, b.b(), p + 1);
             }
         };
     }

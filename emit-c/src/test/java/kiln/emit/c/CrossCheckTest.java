@@ -100,6 +100,40 @@ class CrossCheckTest {
         }
     }
 
+    @Test
+    void scalarOutputAndFusedLogicCompileStrictly() throws Exception {
+        Random rnd = new Random(4);
+        BlockBuilder bb = new BlockBuilder();
+        var x = bb.param("x", Type.TensorType.of(DType.FLOAT32, 3, 4));
+        var zero = new Expr.Constant(NDArray.scalarDouble(DType.FLOAT32, 0), "zero");
+        var one = new Expr.Constant(NDArray.scalarDouble(DType.FLOAT32, 1), "one");
+        Expr total = bb.call("sum", List.of(x), Attrs.of("axes", List.of(0L, 1L), "keepdims", 0L), "total", List.of("ReduceSum_0"));
+        Expr pos = bb.call("greater", List.of(x, zero), Attrs.EMPTY, "pos", List.of("Greater_1"));
+        Expr small = bb.call("less", List.of(x, one), Attrs.EMPTY, "small", List.of("Less_2"));
+        Expr neg = bb.call("less", List.of(x, zero), Attrs.EMPTY, "neg", List.of("Less_3"));
+        Expr both = bb.call("logical_and", List.of(pos, small), Attrs.EMPTY, "both", List.of("And_4"));
+        Expr any = bb.call("logical_or", List.of(both, neg), Attrs.EMPTY, "any", List.of("Or_5"));
+        IRModule mod = IRModule.of(bb.build("main", List.of(total, any), List.of("total", "any")));
+        IRModule legal = Pipeline.run(mod, Pipeline.forOptLevel(3), (p, m) -> { });
+        NDArray in = random(rnd, 3, 4);
+        List<NDArray> want = Interpreter.run(legal, List.of(in));
+        assertEquals(List.of(), want.get(0).shapeList(), "the first output is a scalar");
+        Bundle bundle = CEmitter.emit(legal, new EmitOptions("logic", Target.c(), EmitOptions.Weights.EMBED, "logic.onnx", "0", 6, List.of()));
+        Path dir = Path.of("target", "crosscheck", "logic").toAbsolutePath();
+        BundleWriter.write(bundle, dir, true);
+        Assumptions.assumeTrue(hasTool("make") || "true".equals(System.getenv("CI")), "make not found; skipping");
+        run(dir, "make", "-s", "CFLAGS=-std=c99 -O1 -Wall -Wextra -Werror -pedantic -Wparentheses");
+        Path io = dir.resolve("io");
+        Files.createDirectories(io);
+        Npy.write(io.resolve("x.npy"), in);
+        run(dir, "build/demo", "--output-dir", io.toString(), io.resolve("x.npy").toString());
+        for (int k = 0; k < want.size(); k++) {
+            NDArray got = Npy.read(io.resolve("output_" + k + ".npy"));
+            assertEquals(want.get(k).shapeList(), got.shapeList());
+            for (int i = 0; i < got.size(); i++) assertEquals(want.get(k).getDouble(i), got.getDouble(i), 1e-5);
+        }
+    }
+
     static boolean hasTool(String t) {
         try {
             return new ProcessBuilder(t, "--version").redirectErrorStream(true).start().waitFor() == 0;
