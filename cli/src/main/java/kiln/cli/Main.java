@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * message and the usage are printed); 70 a bug in Kiln ({@code internal error: ...} and a stack trace).
  */
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        subcommands = {CompileCommand.class, RunCommand.class, CompareCommand.class, VersionCommand.class,
+        subcommands = {CompileCommand.class, RunCommand.class, CompareCommand.class, ConformanceCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class},
         description = "Compiles ONNX models into portable C99 source bundles.",
         footer = {"", "Examples:",
