@@ -177,6 +177,30 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void compileBindFreezesAGraphInput() throws IOException {
+        Path dir = Env.freshDir("conformance", "bind");
+        Path shape = dir.resolve("shape.npy");
+        kiln.tir.Npy.write(shape, NDArray.vectorLong(3, 2));
+        Path model = suite.resolve("test_reshape").resolve("model.onnx");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int rc = Main.execute(new PrintWriter(out), new PrintWriter(err), "compile", model.toString(), "-o", dir.resolve("b").toString());
+        assertEquals(Main.EXIT_ERROR, rc, out.toString());
+        assertTrue(err.toString().contains("graph input 'shape'") && err.toString().contains("--bind shape="), err.toString());
+        out = new StringWriter();
+        err = new StringWriter();
+        rc = Main.execute(new PrintWriter(out), new PrintWriter(err), "compile", model.toString(), "-o", dir.resolve("b").toString(),
+                "--bind", "shape=" + shape);
+        assertEquals(0, rc, err.toString());
+        assertTrue(out.toString().contains("input:     x float32[2, 3]"), out.toString());
+        assertTrue(!out.toString().contains("input:     shape"), out.toString());
+        assertTrue(out.toString().contains("output:    y float32[3, 2]"), out.toString());
+        rc = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err = new StringWriter()), "compile", model.toString(),
+                "-o", dir.resolve("c").toString(), "--bind", "nope=" + shape);
+        assertEquals(Main.EXIT_ERROR, rc);
+        assertTrue(err.toString().contains("'nope', which is not an input"), err.toString());
+    }
+
+    @Test
     void missingSuiteFolderIsAUsageError() {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int rc = Main.execute(new PrintWriter(out), new PrintWriter(err), "conformance", suite.resolve("no-such-suite").toString());
