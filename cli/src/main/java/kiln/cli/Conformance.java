@@ -13,13 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,7 +96,7 @@ public final class Conformance {
      * Runner settings: the compile target, the C compiler and its flags, parallel jobs, the folder for
      * bundles and outputs, and the time limits of a build and of one demo run.
      */
-    public record Options(Target target, String cc, List<String> cflags, int jobs, Path work, long compileTimeoutSeconds,
+    public record Options(Target target, String cc, List<String> cflags, int jobs, Path work, long testTimeoutSeconds,
                           long buildTimeoutSeconds, long runTimeoutSeconds) {
         public Options {
             cflags = List.copyOf(cflags);
@@ -111,26 +108,26 @@ public final class Conformance {
 
         public static Options defaults(Path work) {
             return new Options(Target.parse("c"), defaultCc(), STRICT_FLAGS, Runtime.getRuntime().availableProcessors(), work,
-                    60, 300, 60);
+                    60, 60, 60);
         }
 
         public Options withJobs(int n) {
-            return new Options(target, cc, cflags, n, work, compileTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(target, cc, cflags, n, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
         }
 
         public Options withCc(String c) {
-            return new Options(target, c, cflags, jobs, work, compileTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(target, c, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
         }
 
         public Options withTarget(Target t) {
-            return new Options(t, cc, cflags, jobs, work, compileTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(t, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
         }
 
         public Options withRunTimeout(long s) {
-            return new Options(target, cc, cflags, jobs, work, compileTimeoutSeconds, buildTimeoutSeconds, s);
+            return new Options(target, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, s);
         }
 
-        public Options withCompileTimeout(long s) {
+        public Options withTestTimeout(long s) {
             return new Options(target, cc, cflags, jobs, work, s, buildTimeoutSeconds, runTimeoutSeconds);
         }
     }
@@ -182,16 +179,34 @@ public final class Conformance {
     /**
      * Runs the tests with {@link Options#jobs()} in parallel; {@code onEach} sees every outcome in test
      * order (as soon as it and all tests before it are done). Returns the outcomes in test order.
+     *
+     * <p>Each job runs its tests in a worker JVM of its own ({@link ConformanceWorker}, same class path),
+     * so that a compile that runs away (a compile cannot be stopped from outside a JVM) is ended by
+     * killing its worker after {@link Options#testTimeoutSeconds()}; the test is then a timeout and the
+     * job starts a fresh worker.
      */
     public List<Outcome> run(List<TestCase> tests, Consumer<Outcome> onEach) {
-        ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), r -> {
+        int jobs = Math.max(1, Math.min(options.jobs(), tests.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "kiln-conformance");
             t.setDaemon(true);
             return t;
         });
+        ThreadLocal<ConformanceWorker.Handle> worker = new ThreadLocal<>();
+        List<ConformanceWorker.Handle> all = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
-            for (TestCase t : tests) futures.add(pool.submit(() -> run(t)));
+            for (TestCase t : tests) {
+                futures.add(pool.submit(() -> {
+                    ConformanceWorker.Handle h = worker.get();
+                    if (h == null || !h.alive()) {
+                        h = ConformanceWorker.start(options);
+                        worker.set(h);
+                        all.add(h);
+                    }
+                    return h.run(t, options.testTimeoutSeconds());
+                }));
+            }
             List<Outcome> out = new ArrayList<>();
             for (int k = 0; k < futures.size(); k++) {
                 Outcome o;
@@ -199,7 +214,7 @@ public final class Conformance {
                     o = futures.get(k).get();
                 } catch (ExecutionException e) {
                     TestCase t = tests.get(k);
-                    o = new Outcome(t.suite(), t.name(), Status.COMPILE_ERROR, "runner error: " + e.getCause(), List.of(), List.of(), 0);
+                    o = new Outcome(t.suite(), t.name(), Status.COMPILE_ERROR, "runner error: " + message(e.getCause()), List.of(), List.of(), 0);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new KilnError("interrupted");
@@ -210,6 +225,9 @@ public final class Conformance {
             return out;
         } finally {
             pool.shutdownNow();
+            synchronized (all) {
+                all.forEach(ConformanceWorker.Handle::close);
+            }
         }
     }
 
@@ -246,11 +264,9 @@ public final class Conformance {
             CompileRequest req = CompileRequest.of(modelFile, options.target()).withName("model");
             Result r;
             try {
-                r = buildAndRun(compile(req), work.resolve("bundle"), dataSets, work, Map.of());
+                r = buildAndRun(Kiln.compile(req), work.resolve("bundle"), dataSets, work, Map.of());
                 status = r.status;
                 detail = r.detail;
-            } catch (CompileTimeout e) {
-                return outcome(test, Status.TIMEOUT, e.getMessage(), ops, bound, start);
             } catch (Throwable e) {
                 if (!(e instanceof KilnError ke) || !ke.getMessage().contains(CONSTANT_REQUIRED)) {
                     return outcome(test, classifyCompileFailure(e), message(e), ops, bound, start);
@@ -269,37 +285,6 @@ public final class Conformance {
     }
 
     /** The outcome, with the test's and the work folder's paths left out of the detail (they say nothing and vary). */
-    /** A compile that ran over {@link Options#compileTimeoutSeconds()}. */
-    private static final class CompileTimeout extends RuntimeException {
-        CompileTimeout(String message) { super(message); }
-    }
-
-    /**
-     * {@link Kiln#compile} on a thread of its own (with a deep stack, for deep expression trees), waited
-     * for at most {@link Options#compileTimeoutSeconds()}. A compile cannot be stopped from outside: one
-     * that runs over is interrupted and left to finish on its (daemon) thread, and the test is a timeout.
-     */
-    private Bundle compile(CompileRequest req) throws Throwable {
-        CompletableFuture<Bundle> result = new CompletableFuture<>();
-        Thread t = new Thread(null, () -> {
-            try {
-                result.complete(Kiln.compile(req));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "kiln-conformance-compile", 1L << 30);
-        t.setDaemon(true);
-        t.start();
-        try {
-            return result.get(options.compileTimeoutSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            t.interrupt();
-            throw new CompileTimeout("compiling took over " + options.compileTimeoutSeconds() + " s");
-        } catch (ExecutionException e) {
-            throw e.getCause();
-        }
-    }
-
     private Outcome outcome(TestCase t, Status s, String detail, List<String> ops, List<String> bound, long start) {
         String d = detail.replace(options.work().toAbsolutePath().resolve(t.name()) + java.io.File.separator, "")
                 .replace(t.dir().toAbsolutePath() + java.io.File.separator, "");
@@ -331,9 +316,7 @@ public final class Conformance {
                 for (String b : bind) values.put(b, ds.inputs().get(b));
                 Bundle bundle;
                 try {
-                    bundle = compile(req.withBindings(values));
-                } catch (CompileTimeout e) {
-                    return new Specialised(Status.TIMEOUT, e.getMessage(), List.copyOf(bind));
+                    bundle = Kiln.compile(req.withBindings(values));
                 } catch (KilnError e) {
                     if (e.getMessage().contains(CONSTANT_REQUIRED)) {
                         last = e;

@@ -57,7 +57,8 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--cc", paramLabel = "CC", description = "C compiler (default: $CC, else cc).")
     String cc;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", description = "Time limit of one compile and of one demo run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Time limit of one test: compile, build and runs together (default: ${DEFAULT-VALUE}); one demo run gets at most 60.")
     long timeout;
 
     @Override
@@ -79,7 +80,7 @@ final class ConformanceCommand implements Callable<Integer> {
         Path dir = temporary ? Files.createTempDirectory("kiln-conformance") : work.toAbsolutePath();
         Files.createDirectories(dir);
         Conformance.Options opt = Conformance.Options.defaults(dir).withTarget(t)
-                .withJobs(jobs != null ? jobs : Runtime.getRuntime().availableProcessors()).withRunTimeout(timeout).withCompileTimeout(timeout);
+                .withJobs(jobs != null ? jobs : Runtime.getRuntime().availableProcessors()).withRunTimeout(Math.min(60, timeout)).withTestTimeout(timeout);
         if (cc != null) opt = opt.withCc(cc);
         if (Proc.which(opt.cc().strip().split("\\s+")[0]) == null) {
             throw new KilnError("C compiler '" + opt.cc() + "' not found; install one (Debian: apt-get install gcc) or choose it with --cc");
