@@ -198,13 +198,21 @@ public final class Conformance {
             List<Future<Outcome>> futures = new ArrayList<>();
             for (TestCase t : tests) {
                 futures.add(pool.submit(() -> {
-                    ConformanceWorker.Handle h = worker.get();
-                    if (h == null || !h.alive()) {
-                        h = ConformanceWorker.start(options);
-                        worker.set(h);
-                        all.add(h);
+                    for (int attempt = 0; ; attempt++) {
+                        ConformanceWorker.Handle h = worker.get();
+                        if (h == null || !h.alive()) {
+                            h = ConformanceWorker.start(options);
+                            worker.set(h);
+                            all.add(h);
+                        }
+                        try {
+                            return h.run(t, options.testTimeoutSeconds());
+                        } catch (IOException e) {
+                            // The worker ended before it took the test: start another one, once.
+                            h.close();
+                            if (attempt > 0) throw e;
+                        }
                     }
-                    return h.run(t, options.testTimeoutSeconds());
                 }));
             }
             List<Outcome> out = new ArrayList<>();

@@ -87,6 +87,7 @@ public final class ConformanceWorker {
         private final BufferedWriter to;
         private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
         private static final String EOF = "\u0000EOF";
+        private volatile boolean closed;
 
         Handle(Process p) {
             this.process = p;
@@ -106,7 +107,7 @@ public final class ConformanceWorker {
         }
 
         boolean alive() {
-            return process.isAlive();
+            return !closed && process.isAlive();
         }
 
         /** Runs one test in the worker; a test over {@code timeoutSeconds} kills the worker and is a timeout. */
@@ -142,6 +143,7 @@ public final class ConformanceWorker {
         }
 
         void close() {
+            closed = true;
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }

@@ -177,6 +177,20 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void aTestOverTheTimeLimitIsStoppedAndTheNextTestsStillRun() throws IOException {
+        // A compiler that hangs on one bundle: that test's worker is killed and a fresh one takes the rest.
+        Path cc = Env.root().resolve("conformance").resolve("slow-cc");
+        Files.writeString(cc, "#!/bin/sh\ncase \"$PWD\" in *test_abs_wrong*) sleep 60;; esac\nexec " + Conformance.defaultCc() + " \"$@\"\n");
+        Files.setPosixFilePermissions(cc, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Conformance c = new Conformance(Conformance.Options.defaults(Env.freshDir("conformance", "work", "timeout"))
+                .withCc(cc.toString()).withJobs(1).withTestTimeout(8));
+        List<Outcome> os = c.run(Conformance.discover(List.of(suite), null), null);
+        assertEquals(List.of(Status.PASS, Status.TIMEOUT, Status.UNSUPPORTED, Status.PASS_SPECIALISED),
+                os.stream().map(Outcome::status).toList(), os.toString());
+        assertEquals(List.of("Abs"), os.get(1).ops());
+    }
+
+    @Test
     void compileBindFreezesAGraphInput() throws IOException {
         Path dir = Env.freshDir("conformance", "bind");
         Path shape = dir.resolve("shape.npy");
