@@ -100,7 +100,10 @@ final class ConformanceCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         long passed = outcomes.stream().filter(o -> o.status().passed()).count();
         if (report != null) {
-            String cmd = "kiln conformance " + cl.getParseResult().originalArgs().stream().map(ConformanceCommand::shellWord)
+            // The original arguments start with the subcommand's name (after any options of kiln itself).
+            List<String> args = cl.getParseResult().originalArgs();
+            int at = args.indexOf(spec.name());
+            String cmd = "kiln " + spec.name() + " " + args.subList(at + 1, args.size()).stream().map(ConformanceCommand::shellWord)
                     .collect(Collectors.joining(" "));
             ConformanceReport.RunInfo info = new ConformanceReport.RunInfo(cmd,
                     ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),

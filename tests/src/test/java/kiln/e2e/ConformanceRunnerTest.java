@@ -174,6 +174,8 @@ class ConformanceRunnerTest {
         assertTrue(md.contains("| Reshape | 1 / 1 |"), md);
         assertTrue(md.contains("| 1 | unsupported | unsupported op KilnNoSuchOp |"), md);
         assertTrue(md.contains("- synthetic/test_abs_wrong — wrong result: "), md);
+        assertTrue(md.contains("\nkiln conformance " + suite + " --target c --jobs 2 --report "), md);
+        assertTrue(md.contains("|got-want| <= 0.00001 + 0.001*|want|"), md);
     }
 
     @Test
