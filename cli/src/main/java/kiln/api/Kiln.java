@@ -32,7 +32,7 @@ public final class Kiln {
         }
         OnnxModel model = OnnxLoader.load(req.model());
         byte[] bytes = readModelBytes(req.model());
-        IRModule mod = OnnxImporter.importModel(model, req.inputShapes());
+        IRModule mod = OnnxImporter.importModel(model, req.inputShapes(), req.bindings());
         Verifier.verify(mod);
         List<Pass> passes = Pipeline.forOptLevel(req.optLevel());
         List<String> passNames = new ArrayList<>();

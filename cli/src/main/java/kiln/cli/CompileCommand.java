@@ -3,7 +3,10 @@ package kiln.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -14,6 +17,8 @@ import kiln.emit.c.Bundle;
 import kiln.emit.c.BundleWriter;
 import kiln.emit.c.EmitOptions;
 import kiln.target.Target;
+import kiln.tir.NDArray;
+import kiln.tir.Npy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +49,11 @@ final class CompileCommand implements Callable<Integer> {
             description = "Fixes the shape of an input with symbolic dimensions; repeat for several inputs.")
     List<InputShapes.Spec> inputShapes = new ArrayList<>();
 
+    @Option(names = "--bind", paramLabel = "NAME=FILE.npy",
+            description = "Freezes graph input NAME to the value in FILE.npy (it becomes a constant and the bundle no longer "
+                    + "takes it); needed where an input must be a compile-time constant (Reshape's shape, TopK's k, ...). Repeatable.")
+    List<String> binds = new ArrayList<>();
+
     @Option(names = "--force", description = "Replace OUT_DIR if it exists and is not empty.")
     boolean force;
 
@@ -71,7 +81,7 @@ final class CompileCommand implements Callable<Integer> {
     public Integer call() {
         Target t = Target.parse(target);
         CompileRequest req = new CompileRequest(model, t, InputShapes.toMap(inputShapes), weights, optLevel,
-                Optional.ofNullable(name).map(CompileCommand::checkName), Optional.ofNullable(dumpIr));
+                Optional.ofNullable(name).map(CompileCommand::checkName), Optional.ofNullable(dumpIr), bindings(binds));
         if (maxRam != null && maxRam < 0) throw new KilnError("--max-ram must be a number of bytes >= 0, got " + maxRam);
         Bundle bundle = Kiln.compile(req);
         BundleManifest m = BundleManifest.parse(bundle.files().get("manifest.json"), "manifest.json");
@@ -117,6 +127,20 @@ final class CompileCommand implements Callable<Integer> {
         } finally {
             kiln.emit.c.BundleWriter.deleteTree(work);
         }
+    }
+
+    /** {@code NAME=FILE.npy} values read into arrays; the name is everything before the last '='. */
+    static Map<String, NDArray> bindings(List<String> specs) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (String s : specs) {
+            int eq = s.lastIndexOf('=');
+            if (eq <= 0 || eq == s.length() - 1) throw new KilnError("--bind '" + s + "' is not NAME=FILE.npy");
+            String n = s.substring(0, eq);
+            Path f = Path.of(s.substring(eq + 1));
+            if (!Files.isRegularFile(f)) throw new KilnError("--bind " + n + "=" + f + ": no such file");
+            if (out.put(n, Npy.read(f)) != null) throw new KilnError("--bind names input '" + n + "' more than once");
+        }
+        return out;
     }
 
     private static String checkName(String n) {

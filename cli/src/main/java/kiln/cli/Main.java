@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code kiln} command line: {@code kiln compile}, {@code kiln run}, {@code kiln compare},
- * {@code kiln version}.
+ * {@code kiln conformance}, {@code kiln version}.
  *
  * <p>Exit codes: 0 success (for {@code compare}: the arrays match); 1 a problem with the user's input ({@link KilnError}: the message is
  * printed as {@code error: ...}, without a stack trace); 2 a usage error (bad or missing options: the
@@ -19,14 +19,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         subcommands = {CompileCommand.class, RunCommand.class, CompareCommand.class, InspectCommand.class, OpsCommand.class,
-                VersionCommand.class,
+                ConformanceCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class},
         description = "Compiles ONNX models into portable C99 source bundles.",
         footer = {"", "Examples:",
                 "  kiln compile model.onnx -o out/model",
                 "  kiln compile model.onnx --input-shape x=1,3,224,224 -o out/model",
                 "  kiln run out/model --input x=x.npy --output-dir out/result --repeat 20",
-                "  kiln compare out/result/output_0.npy reference.npy"})
+                "  kiln compare out/result/output_0.npy reference.npy",
+                "  kiln conformance /usr/share/libonnx-testdata/data/node --target c --report report.md"})
 public final class Main implements Runnable {
     /** Exit code of a {@link KilnError}: the input (model, flags, files) is wrong. */
     public static final int EXIT_ERROR = 1;
@@ -40,7 +41,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use kiln compile, kiln run, kiln compare or kiln version");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: use kiln compile, kiln run, kiln compare, kiln conformance or kiln version");
     }
 
     public static void main(String[] args) {

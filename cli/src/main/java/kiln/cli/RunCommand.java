@@ -75,13 +75,7 @@ final class RunCommand implements Callable<Integer> {
         Path demo = build(bundle, compiler, cflags);
         out.println("built " + demo + " (CC=" + compiler + ", CFLAGS=" + cflags + ")");
 
-        List<String> cmd = new ArrayList<>();
-        cmd.add(demo.toAbsolutePath().toString());
-        if (repeat != null) cmd.addAll(List.of("--repeat", String.valueOf(repeat)));
-        if (threads != null) cmd.addAll(List.of("--threads", String.valueOf(threads)));
-        if (manifest.weightsInFile()) cmd.addAll(List.of("--weights", bundle.resolve("weights.bin").toAbsolutePath().toString()));
-        cmd.addAll(List.of("--output-dir", outputDir.toAbsolutePath().toString()));
-        for (Path f : files) cmd.add(f.toAbsolutePath().toString());
+        List<String> cmd = demoCommand(demo, bundle, manifest, outputDir, files, repeat, threads);
         Proc.Result r;
         try {
             r = Proc.run(cmd, null, 0);
@@ -107,6 +101,22 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The command line that runs a built bundle's demo on {@code inputs} (in the model's input order),
+     * writing {@code output_<i>.npy} into {@code outputDir}; {@code repeat} and {@code threads} may be null.
+     */
+    static List<String> demoCommand(Path demo, Path bundle, BundleManifest manifest, Path outputDir, List<Path> inputs,
+                                    Integer repeat, Integer threads) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(demo.toAbsolutePath().toString());
+        if (repeat != null) cmd.addAll(List.of("--repeat", String.valueOf(repeat)));
+        if (threads != null) cmd.addAll(List.of("--threads", String.valueOf(threads)));
+        if (manifest.weightsInFile()) cmd.addAll(List.of("--weights", bundle.resolve("weights.bin").toAbsolutePath().toString()));
+        cmd.addAll(List.of("--output-dir", outputDir.toAbsolutePath().toString()));
+        for (Path f : inputs) cmd.add(f.toAbsolutePath().toString());
+        return cmd;
     }
 
     /** The input files in the model's input order; each input must be given exactly once. */

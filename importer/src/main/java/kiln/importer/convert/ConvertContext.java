@@ -3,6 +3,7 @@ package kiln.importer.convert;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import kiln.diag.KilnError;
 import kiln.importer.onnx.OnnxNode;
 import kiln.relax.Attrs;
@@ -18,9 +19,12 @@ public final class ConvertContext {
     private final long opset;
     private final Map<String, Expr> values;
     private final BlockBuilder bb;
+    private final Set<String> graphInputs;
     private int callCount;
 
-    ConvertContext(OnnxNode node, long opset, Map<String, Expr> values, BlockBuilder bb) {
+    /** {@code graphInputs}: the names of the graph inputs given at run time (named in constant-required errors). */
+    ConvertContext(OnnxNode node, long opset, Map<String, Expr> values, BlockBuilder bb, Set<String> graphInputs) {
+        this.graphInputs = graphInputs;
         this.node = node;
         this.opset = opset;
         this.values = values;
@@ -58,6 +62,11 @@ public final class ConvertContext {
     public NDArray constInput(int i, String what) {
         Expr e = input(i);
         if (e instanceof Expr.Constant c) return c.value();
+        String name = node.inputs().get(i);
+        if (graphInputs.contains(name)) {
+            throw error("input " + i + " (" + what + ") must be a compile-time constant, but it is graph input '" + name
+                    + "', given at run time; freeze it to a value with --bind " + name + "=FILE.npy");
+        }
         throw error("input " + i + " (" + what + ") must be a compile-time constant, but it is computed at run time; "
                 + "Kiln needs static shapes: export the model with constant " + what + ", or fix input shapes with --input-shape");
     }

@@ -37,6 +37,17 @@ public final class OnnxImporter {
     private OnnxImporter() {}
 
     public static IRModule importModel(OnnxModel model, Map<String, List<Long>> inputShapes) {
+        return importModel(model, inputShapes, Map.of());
+    }
+
+    /**
+     * Like {@link #importModel(OnnxModel, Map)}, with some graph inputs frozen to constant values
+     * ({@code bindings}, by input name): a bound input is treated like an initializer, so the compiled
+     * program no longer takes it, and values that must be known at compile time (Reshape's shape,
+     * Slice's starts, TopK's k, ...) may come from it. A binding must name a runtime graph input and
+     * match its declared element type and shape (a symbolic dimension takes the bound size).
+     */
+    public static IRModule importModel(OnnxModel model, Map<String, List<Long>> inputShapes, Map<String, NDArray> bindings) {
         Long opset = model.opsets().get("");
         if (opset == null) opset = model.opsets().get("ai.onnx");
         if (opset == null) throw new KilnError(model.file() + ": the model declares no ai.onnx opset import");
@@ -50,9 +61,24 @@ public final class OnnxImporter {
         BlockBuilder bb = new BlockBuilder();
         Map<String, Expr> values = new HashMap<>();
         g.initializers().forEach((name, value) -> values.put(name, new Expr.Constant(value, name)));
+        List<String> runtimeInputs = g.inputs().stream().map(OnnxValueInfo::name).filter(n -> !g.initializers().containsKey(n)).toList();
+        for (String b : new TreeMap<>(bindings).keySet()) {
+            if (!runtimeInputs.contains(b)) {
+                throw new KilnError("--bind names '" + b + "', which is not an input of the model; its inputs are " + runtimeInputs);
+            }
+            if (inputShapes.containsKey(b)) throw new KilnError("input '" + b + "' is given both --bind and --input-shape; give only --bind");
+        }
         Set<String> given = new HashSet<>(inputShapes.keySet());
+        Set<String> params = new HashSet<>();
         for (OnnxValueInfo in : g.inputs()) {
             if (values.containsKey(in.name())) continue;
+            NDArray bound = bindings.get(in.name());
+            if (bound != null) {
+                checkBinding(model, in, bound);
+                values.put(in.name(), new Expr.Constant(bound, in.name()));
+                continue;
+            }
+            params.add(in.name());
             Type.TensorType t = inputType(model, in, inputShapes.get(in.name()));
             given.remove(in.name());
             values.put(in.name(), bb.param(in.name(), t));
@@ -62,7 +88,7 @@ public final class OnnxImporter {
                     + " but the model's inputs are " + g.inputs().stream().map(OnnxValueInfo::name).filter(n -> !g.initializers().containsKey(n)).toList());
         }
         for (OnnxNode node : topoSort(g)) {
-            ConvertContext ctx = new ConvertContext(node, opset, values, bb);
+            ConvertContext ctx = new ConvertContext(node, opset, values, bb, params);
             List<Expr> outs;
             try {
                 outs = ConverterTable.get(node.opType()).convert(ctx);
@@ -106,6 +132,25 @@ public final class OnnxImporter {
         missing.forEach((op, node) -> sb.append("\n  ").append(op).append(" (first at node '").append(node).append("')"));
         sb.append("\nSupported ops are listed in README.md; for a custom-domain op, rewrite the model with standard ONNX ops.");
         throw new KilnError(sb.toString());
+    }
+
+    /** A bound value must have the input's declared element type and shape (symbolic dims match any size). */
+    private static void checkBinding(OnnxModel model, OnnxValueInfo in, NDArray value) {
+        Type.TensorType declared;
+        String got = value.dtype().irName() + value.shapeList();
+        if (in.type().isEmpty() || !(in.type().get() instanceof OnnxType.TensorT t)) {
+            throw new KilnError(model.file() + ": graph input '" + in.name() + "' is not a tensor; --bind can only freeze tensor inputs");
+        }
+        DType dtype = t.dtype().orElse(null);
+        List<OnnxDim> dims = t.dims(model.file() + ": graph input '" + in.name() + "'");
+        boolean ok = dtype == value.dtype() && dims.size() == value.rank();
+        for (int k = 0; ok && k < dims.size(); k++) {
+            if (dims.get(k) instanceof OnnxDim.Static s && s.value() != value.shape()[k]) ok = false;
+        }
+        if (!ok) {
+            throw new KilnError("--bind " + in.name() + ": the value is " + got + " but the model declares input '" + in.name()
+                    + "' as " + t.describe());
+        }
     }
 
     private static Type.TensorType inputType(OnnxModel model, OnnxValueInfo in, List<Long> given) {

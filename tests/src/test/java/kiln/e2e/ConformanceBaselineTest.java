@@ -1,0 +1,64 @@
+package kiln.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import kiln.cli.Conformance;
+import kiln.cli.Conformance.Outcome;
+import kiln.cli.Conformance.Status;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CI guard: runs the ONNX node suite (Debian's libonnx-testdata) through the conformance runner, in
+ * process, and fails when fewer tests pass than {@code tests/conformance-baseline.txt} records. The
+ * count is runtime-input passes plus specialised passes. It prints the new count: when it is higher,
+ * raise the baseline (it only goes up). Without the suite the test is skipped, and fails when CI=true.
+ */
+class ConformanceBaselineTest {
+    static final Path NODE_SUITE = Path.of("/usr/share/libonnx-testdata/data/node");
+    static final Path BASELINE = Path.of("conformance-baseline.txt");
+
+    @Test
+    void nodeSuitePassCountDoesNotDropBelowTheBaseline() throws IOException {
+        if (!Files.isDirectory(NODE_SUITE)) {
+            Env.missing(NODE_SUITE + " is missing; install the ONNX backend test data (Debian: apt-get install libonnx-testdata)");
+        }
+        Toolchain.require();
+        long baseline = readBaseline();
+        Conformance runner = new Conformance(Conformance.Options.defaults(Env.freshDir("conformance-node")));
+        long start = System.nanoTime();
+        List<Outcome> outcomes = runner.run(Conformance.discover(List.of(NODE_SUITE), null), null);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long runtime = outcomes.stream().filter(o -> o.status() == Status.PASS).count();
+        long specialised = outcomes.stream().filter(o -> o.status() == Status.PASS_SPECIALISED).count();
+        long passed = runtime + specialised;
+        System.out.printf("conformance node suite: %d of %d tests pass (%d with runtime inputs, %d specialised) in %.0f s; baseline %d%n",
+                passed, outcomes.size(), runtime, specialised, seconds, baseline);
+        if (passed > baseline) {
+            System.out.println("conformance node suite: the pass count rose above the baseline; raise " + BASELINE.toAbsolutePath()
+                    + " to " + passed);
+        }
+        if (passed < baseline) {
+            StringBuilder sb = new StringBuilder("the node suite passes " + passed + " tests, fewer than the baseline " + baseline
+                    + " (" + BASELINE + "). Failing tests:\n");
+            outcomes.stream().filter(o -> !o.status().passed()).forEach(o -> sb.append("  ").append(o.line()).append('\n'));
+            fail(sb.toString());
+        }
+        assertTrue(outcomes.size() > 0, "no test folders found under " + NODE_SUITE);
+        Env.deleteTree(Env.root().resolve("conformance-node"));
+    }
+
+    /** The first number in the baseline file (lines starting with '#' are comments). */
+    static long readBaseline() throws IOException {
+        for (String line : Files.readAllLines(BASELINE)) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) continue;
+            return Long.parseLong(t);
+        }
+        throw new IllegalStateException(BASELINE + " holds no number");
+    }
+}
