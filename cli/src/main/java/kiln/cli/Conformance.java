@@ -97,9 +97,10 @@ public final class Conformance {
      * bundles and outputs, and the time limits of a build and of one demo run.
      */
     public record Options(Target target, String cc, List<String> cflags, int jobs, Path work, long testTimeoutSeconds,
-                          long buildTimeoutSeconds, long runTimeoutSeconds) {
+                          long buildTimeoutSeconds, long runTimeoutSeconds, String toolchain) {
         public Options {
             cflags = List.copyOf(cflags);
+            Toolchain.byName(toolchain);
             if (jobs < 1) throw new KilnError("--jobs must be at least 1, got " + jobs);
         }
 
@@ -108,27 +109,38 @@ public final class Conformance {
 
         public static Options defaults(Path work) {
             return new Options(Target.parse("c"), defaultCc(), STRICT_FLAGS, Runtime.getRuntime().availableProcessors(), work,
-                    60, 60, 60);
+                    60, 60, 60, "host");
         }
 
         public Options withJobs(int n) {
-            return new Options(target, cc, cflags, n, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(target, cc, cflags, n, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds, toolchain);
         }
 
         public Options withCc(String c) {
-            return new Options(target, c, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(target, c, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds, toolchain);
         }
 
         public Options withTarget(Target t) {
-            return new Options(t, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(t, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds, toolchain);
         }
 
         public Options withRunTimeout(long s) {
-            return new Options(target, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, s);
+            return new Options(target, cc, cflags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, s, toolchain);
+        }
+
+        /**
+         * Builds with {@code name}'s compiler and target flags (before the strict flags) and runs the demo
+         * through its emulator; see {@link Toolchain#all()}.
+         */
+        public Options withToolchain(String name) {
+            Toolchain t = Toolchain.byName(name);
+            List<String> flags = new ArrayList<>(t.targetCflags());
+            flags.addAll(STRICT_FLAGS);
+            return new Options(target, t.cc(), flags, jobs, work, testTimeoutSeconds, buildTimeoutSeconds, runTimeoutSeconds, name);
         }
 
         public Options withTestTimeout(long s) {
-            return new Options(target, cc, cflags, jobs, work, s, buildTimeoutSeconds, runTimeoutSeconds);
+            return new Options(target, cc, cflags, jobs, work, s, buildTimeoutSeconds, runTimeoutSeconds, toolchain);
         }
     }
 
@@ -143,7 +155,9 @@ public final class Conformance {
 
     public Conformance(Options options) {
         this.options = options;
-        this.builder = new DirectBuild(options.cc(), options.cflags(), options.work().resolve(".runtime-objects"));
+        Toolchain tc = Toolchain.byName(options.toolchain());
+        this.builder = new DirectBuild(options.cc(), options.cflags(), tc.ldflags(), "build/demo" + tc.exeSuffix(),
+                options.work().resolve(".runtime-objects"));
     }
 
     // ------------------------------------------------------------------ discovery
@@ -370,7 +384,8 @@ public final class Conformance {
         Proc.Result b = builder.build(dir, options.buildTimeoutSeconds());
         if (b.timedOut()) return new Result(Status.TIMEOUT, "building the bundle took over " + options.buildTimeoutSeconds() + " s");
         if (b.exitCode() != 0) return new Result(Status.BUILD_ERROR, firstError(b.output()));
-        Path demo = dir.resolve("build").resolve("demo");
+        Toolchain tc = Toolchain.byName(options.toolchain());
+        Path demo = tc.demo(dir);
         for (DataSet ds : dataSets) {
             Path dsDir = work.resolve(dir.getFileName() + "_" + ds.name());
             deleteTree(dsDir);
@@ -387,8 +402,9 @@ public final class Conformance {
                 Npy.write(f, value);
                 files.add(f);
             }
-            Proc.Result r = Proc.run(RunCommand.demoCommand(demo, dir, manifest, outDir, files, null, null), dsDir,
-                    options.runTimeoutSeconds());
+            List<String> demoCmd = RunCommand.demoCommand(demo, dir, manifest, outDir, files, null, null);
+            Proc.Result r = Proc.run(tc.runCommand(Path.of(demoCmd.get(0)), demoCmd.subList(1, demoCmd.size())), dsDir,
+                    options.runTimeoutSeconds(), tc.runEnvironment(options.work()));
             if (r.timedOut()) return new Result(Status.TIMEOUT, ds.name() + ": the demo ran over " + options.runTimeoutSeconds() + " s");
             if (r.exitCode() != 0) {
                 String how = r.exitCode() > 128 ? "killed by signal " + (r.exitCode() - 128) : "exit code " + r.exitCode();

@@ -57,6 +57,10 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--cc", paramLabel = "CC", description = "C compiler (default: $CC, else cc).")
     String cc;
 
+    @Option(names = "--toolchain", paramLabel = "NAME", defaultValue = "host",
+            description = "Build and run with this toolchain: host, aarch64-qemu, armhf-qemu, mingw-wine (default: ${DEFAULT-VALUE}).")
+    String toolchain;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Time limit of one test: compile, build and runs together (default: ${DEFAULT-VALUE}); one demo run gets at most 60.")
     long timeout;
@@ -81,6 +85,15 @@ final class ConformanceCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Conformance.Options opt = Conformance.Options.defaults(dir).withTarget(t)
                 .withJobs(jobs != null ? jobs : Runtime.getRuntime().availableProcessors()).withRunTimeout(Math.min(60, timeout)).withTestTimeout(timeout);
+        if (!toolchain.equals("host")) {
+            if (cc != null) throw new CommandLine.ParameterException(cl, "--cc and --toolchain exclude each other");
+            opt = opt.withToolchain(toolchain);
+            List<String> missing = Toolchain.byName(toolchain).missingPrograms();
+            if (!missing.isEmpty()) {
+                throw new KilnError("toolchain " + toolchain + " needs " + String.join(", ", missing) + " (Debian: apt-get install "
+                        + Toolchain.byName(toolchain).debianPackages() + ")");
+            }
+        }
         if (cc != null) opt = opt.withCc(cc);
         if (Proc.which(opt.cc().strip().split("\\s+")[0]) == null) {
             throw new KilnError("C compiler '" + opt.cc() + "' not found; install one (Debian: apt-get install gcc) or choose it with --cc");

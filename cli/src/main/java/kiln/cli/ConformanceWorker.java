@@ -34,8 +34,8 @@ public final class ConformanceWorker {
 
     /** {@code TARGET CC WORK BUILD_TIMEOUT RUN_TIMEOUT CFLAG...}. */
     public static void main(String[] args) throws IOException {
-        Conformance.Options opt = new Conformance.Options(Target.parse(args[0]), args[1], Arrays.asList(args).subList(5, args.length), 1,
-                Path.of(args[2]), 0, Long.parseLong(args[3]), Long.parseLong(args[4]));
+        Conformance.Options opt = new Conformance.Options(Target.parse(args[0]), args[1], Arrays.asList(args).subList(6, args.length), 1,
+                Path.of(args[2]), 0, Long.parseLong(args[3]), Long.parseLong(args[4]), args[5]);
         // Answers go to the real standard output; anything else printed during a test goes to standard error.
         PrintStream answers = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
@@ -75,7 +75,7 @@ public final class ConformanceWorker {
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ConformanceWorker.class.getName(),
                 opt.target().toString(), opt.cc(), opt.work().toAbsolutePath().toString(),
-                String.valueOf(opt.buildTimeoutSeconds()), String.valueOf(opt.runTimeoutSeconds())));
+                String.valueOf(opt.buildTimeoutSeconds()), String.valueOf(opt.runTimeoutSeconds()), opt.toolchain()));
         cmd.addAll(opt.cflags());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
         return new Handle(pb.start());

@@ -24,12 +24,21 @@ import kiln.diag.KilnError;
 public final class DirectBuild {
     private final String cc;
     private final List<String> cflags;
+    private final List<String> ldflags;
+    private final String output;
     private final Path objectCache;
 
     /** {@code objectCache} may be null (no caching: every source is compiled each time). */
     public DirectBuild(String cc, List<String> cflags, Path objectCache) {
+        this(cc, cflags, List.of(), "build/demo", objectCache);
+    }
+
+    /** With link flags (e.g. -static for qemu-user) and the demo's output path inside the bundle. */
+    public DirectBuild(String cc, List<String> cflags, List<String> ldflags, String output, Path objectCache) {
         this.cc = cc;
         this.cflags = List.copyOf(cflags);
+        this.ldflags = List.copyOf(ldflags);
+        this.output = output;
         this.objectCache = objectCache;
     }
 
@@ -62,7 +71,8 @@ public final class DirectBuild {
             }
         }
         cmd.addAll(objects);
-        cmd.addAll(List.of("-o", "build/demo", "-lm"));
+        cmd.addAll(ldflags);
+        cmd.addAll(List.of("-o", output, "-lm"));
         return Proc.run(cmd, bundle, timeoutSeconds);
     }
 

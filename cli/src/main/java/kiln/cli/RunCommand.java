@@ -62,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Threads the model may use (default 1).")
     Integer threads;
 
+    @Option(names = "--toolchain", paramLabel = "NAME", defaultValue = "host",
+            description = "Build and run with this toolchain: host, aarch64-qemu, armhf-qemu, mingw-wine (default: ${DEFAULT-VALUE}).")
+    String toolchain;
+
     @Override
     public Integer call() {
         if (repeat != null && repeat < 1) throw new KilnError("--repeat must be at least 1, got " + repeat);
@@ -71,14 +75,23 @@ final class RunCommand implements Callable<Integer> {
         List<Path> files = orderInputs(manifest, inputs);
         for (int k = 0; k < files.size(); k++) checkInput(manifest.inputs().get(k), files.get(k));
 
-        String compiler = cc != null ? cc : System.getenv("CC") != null && !System.getenv("CC").isBlank() ? System.getenv("CC") : "cc";
-        Path demo = build(bundle, compiler, cflags);
-        out.println("built " + demo + " (CC=" + compiler + ", CFLAGS=" + cflags + ")");
+        Toolchain tc = Toolchain.byName(toolchain);
+        if (!toolchain.equals("host")) {
+            if (cc != null) throw new KilnError("--cc and --toolchain exclude each other (the toolchain names its compiler)");
+            if (!tc.missingPrograms().isEmpty()) {
+                throw new KilnError("toolchain " + toolchain + " needs " + String.join(", ", tc.missingPrograms())
+                        + " (Debian: apt-get install " + tc.debianPackages() + ")");
+            }
+        }
+        String compiler = !toolchain.equals("host") ? tc.cc()
+                : cc != null ? cc : System.getenv("CC") != null && !System.getenv("CC").isBlank() ? System.getenv("CC") : "cc";
+        Path demo = build(bundle, compiler, cflags, tc);
+        out.println("built " + demo + " (toolchain " + toolchain + ", CC=" + compiler + ", CFLAGS=" + cflags + ")");
 
         List<String> cmd = demoCommand(demo, bundle, manifest, outputDir, files, repeat, threads);
         Proc.Result r;
         try {
-            r = Proc.run(cmd, null, 0);
+            r = Proc.run(tc.runCommand(demo, cmd.subList(1, cmd.size())), null, 0, tc.runEnvironment(bundle.resolve("build")));
         } catch (IOException e) {
             throw new KilnError("cannot run " + demo + ": " + e.getMessage());
         }
@@ -172,6 +185,11 @@ final class RunCommand implements Callable<Integer> {
      * build folder made with other flags (or by hand) is cleaned first so that the flags take effect.
      */
     static Path build(Path bundle, String cc, String cflags) {
+        return build(bundle, cc, cflags, Toolchain.byName("host"));
+    }
+
+    /** As {@link #build(Path, String, String)}, with a toolchain's archiver, target flags and link flags. */
+    static Path build(Path bundle, String cc, String cflags, Toolchain tc) {
         if (!Files.isRegularFile(bundle.resolve("Makefile"))) {
             throw new KilnError(bundle + " has no Makefile; regenerate the bundle with kiln compile");
         }
@@ -185,20 +203,22 @@ final class RunCommand implements Callable<Integer> {
         }
         Path buildDir = bundle.resolve("build");
         Path stamp = buildDir.resolve(BUILD_STAMP);
-        String flags = "CC=" + cc + "\nCFLAGS=" + cflags + "\n";
+        String allCflags = (String.join(" ", tc.targetCflags()) + " " + cflags).strip();
+        String flags = "CC=" + cc + "\nCFLAGS=" + allCflags + "\nLDFLAGS=" + String.join(" ", tc.ldflags()) + "\n";
         try {
             if (Files.isDirectory(buildDir) && !(Files.isRegularFile(stamp) && Files.readString(stamp).equals(flags))) {
                 make(bundle, List.of("clean"), "clean");
             }
-            List<String> args = List.of("-j" + Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())),
-                    "CC=" + cc, "CFLAGS=" + cflags);
+            List<String> args = new ArrayList<>(List.of("-j" + Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())),
+                    "CC=" + cc, "AR=" + tc.ar(), "CFLAGS=" + allCflags));
+            if (!tc.ldflags().isEmpty()) args.add("LDFLAGS=" + String.join(" ", tc.ldflags()));
             make(bundle, args, "build");
             Files.writeString(stamp, flags, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new KilnError("cannot build " + bundle + ": " + e.getMessage());
         }
-        Path demo = buildDir.resolve("demo");
-        if (!Files.isExecutable(demo)) throw new KilnError("building " + bundle + " did not produce " + demo);
+        Path demo = tc.demo(bundle);
+        if (!Files.isRegularFile(demo)) throw new KilnError("building " + bundle + " did not produce " + demo);
         return demo;
     }
 

@@ -50,6 +50,28 @@ class ConformanceBaselineTest {
         }
         assertTrue(outcomes.size() > 0, "no test folders found under " + NODE_SUITE);
         Env.deleteTree(Env.root().resolve("conformance-node"));
+
+        // The same suite cross-compiled for a 64-bit Raspberry Pi and run under qemu-aarch64 must pass the
+        // same tests as the host build.
+        Toolchain.require("aarch64-qemu");
+        Conformance arm = new Conformance(Conformance.Options.defaults(Env.freshDir("conformance-node-aarch64"))
+                .withToolchain("aarch64-qemu"));
+        List<Outcome> armOutcomes = arm.run(Conformance.discover(List.of(NODE_SUITE), null), null);
+        java.util.Set<String> hostPass = passing(outcomes), armPass = passing(armOutcomes);
+        System.out.printf("conformance node suite on aarch64-qemu: %d tests pass%n", armPass.size());
+        java.util.Set<String> onlyHost = new java.util.TreeSet<>(hostPass);
+        onlyHost.removeAll(armPass);
+        java.util.Set<String> onlyArm = new java.util.TreeSet<>(armPass);
+        onlyArm.removeAll(hostPass);
+        assertTrue(onlyHost.isEmpty() && onlyArm.isEmpty(), "aarch64-qemu and host pass different node tests; only on host: "
+                + onlyHost + "; only on aarch64: " + onlyArm);
+        Env.deleteTree(Env.root().resolve("conformance-node-aarch64"));
+    }
+
+    private static java.util.Set<String> passing(List<Outcome> outcomes) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Outcome o : outcomes) if (o.status().passed()) names.add(o.line().replaceFirst(":.*", "").replaceFirst("^PASS ", ""));
+        return names;
     }
 
     /** The first number in the baseline file (lines starting with '#' are comments). */
