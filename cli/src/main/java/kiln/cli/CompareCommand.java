@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {"Compares two .npy files element by element: same dtype and shape, and",
                 "|got - want| <= atol + rtol * |want| everywhere (NaN matches NaN). Exit 0 if so, 1 if not."})
-final class CompareCommand implements Callable<Integer> {
+public final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -40,7 +40,8 @@ final class CompareCommand implements Callable<Integer> {
     double atol;
 
     /** The outcome of a comparison: elements outside the tolerance and the worst one. */
-    record Result(long size, long outside, int worst, double maxAbsDiff, int maxAbsAt) {}
+    /** Elements compared, how many are outside the tolerance, the worst of those (-1: none), the largest |diff| and where. */
+    public record Result(long size, long outside, int worst, double maxAbsDiff, int maxAbsAt) {}
 
     @Override
     public Integer call() {
@@ -67,7 +68,11 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    static Result compare(NDArray got, NDArray want, double rtol, double atol) {
+    /**
+     * Element-wise {@code |got - want| <= atol + rtol * |want|} (NaN matches NaN, an infinity the same
+     * infinity); the worst element is the one furthest beyond its tolerance. Shapes must already agree.
+     */
+    public static Result compare(NDArray got, NDArray want, double rtol, double atol) {
         int n = want.size();
         long outside = 0;
         int worst = -1, maxAt = -1;
@@ -103,12 +108,13 @@ final class CompareCommand implements Callable<Integer> {
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
-    private static String describe(NDArray a) {
+    /** {@code float32[2, 3]}. */
+    static String describe(NDArray a) {
         return a.dtype().irName() + a.shapeList().stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }
 
     /** The multi-dimensional index of flat position {@code flat}. */
-    static String index(int flat, long[] shape) {
+    public static String index(int flat, long[] shape) {
         long[] idx = new long[shape.length];
         long f = flat;
         for (int d = shape.length - 1; d >= 0; d--) {

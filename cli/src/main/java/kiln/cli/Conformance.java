@@ -438,7 +438,7 @@ public final class Conformance {
      */
     public static String difference(NDArray got, NDArray want) {
         if (got.dtype() != want.dtype() || !got.shapeList().equals(want.shapeList())) {
-            return "got " + describe(got) + ", want " + describe(want);
+            return "got " + CompareCommand.describe(got) + ", want " + CompareCommand.describe(want);
         }
         boolean exact = !want.dtype().isFloat();
         CompareCommand.Result r = CompareCommand.compare(got, want, exact ? 0 : RTOL, exact ? 0 : ATOL);
@@ -452,10 +452,6 @@ public final class Conformance {
         if (a.dtype().isFloat()) return String.format(Locale.ROOT, "%.9g", a.getDouble(k));
         if (a.dtype() == DType.UINT64) return Long.toUnsignedString(a.getLong(k));
         return String.valueOf(a.getLong(k));
-    }
-
-    private static String describe(NDArray a) {
-        return a.dtype().irName() + a.shapeList().stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }
 
     /** The data sets of a test, inputs keyed by graph input name (by the .pb's name when it is one, else by position). */

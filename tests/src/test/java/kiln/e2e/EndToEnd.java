@@ -62,4 +62,17 @@ final class EndToEnd {
         }
         return m;
     }
+
+    /**
+     * The torch-exported architectures (exported on first use into the cache under target/). Without
+     * torch the calling test factory is skipped with the reason, or fails when CI=true.
+     */
+    static java.util.stream.Stream<GoldenCase> realArchitectures() {
+        try {
+            return kiln.golden.Golden.realArchitectures(kiln.golden.Golden.defaultTorchCache()).stream();
+        } catch (kiln.golden.GoldenUnavailable e) {
+            Env.missing("the torch golden models cannot be exported: " + e.getMessage());
+            return java.util.stream.Stream.empty();
+        }
+    }
 }

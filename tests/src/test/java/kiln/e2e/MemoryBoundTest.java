@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import kiln.api.CompileRequest;
 import kiln.api.Kiln;
-import kiln.golden.Golden;
-import kiln.golden.GoldenCase;
-import kiln.golden.GoldenUnavailable;
 import kiln.target.Target;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -27,14 +23,7 @@ class MemoryBoundTest {
 
     @TestFactory
     Stream<DynamicTest> workspaceNearLiveBytesBound() {
-        List<GoldenCase> cases;
-        try {
-            cases = Golden.realArchitectures(Golden.defaultTorchCache());
-        } catch (GoldenUnavailable e) {
-            String why = "the torch golden models cannot be exported: " + e.getMessage();
-            return Stream.of(DynamicTest.dynamicTest("torch golden models", () -> Env.missing(why)));
-        }
-        return cases.stream().filter(c -> MODELS.contains(c.name())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return EndToEnd.realArchitectures().filter(c -> MODELS.contains(c.name())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Path bundle = Env.freshDir("memory", c.name()).resolve("bundle");
             Kiln.compileTo(CompileRequest.of(c.model(), Target.c()).withInputShapes(c.inputShapes()), bundle, false);
             JsonNode m = OptLevelsTest.manifest(bundle);

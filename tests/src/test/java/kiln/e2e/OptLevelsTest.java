@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import kiln.emit.c.EmitOptions;
 import kiln.golden.Golden;
-import kiln.golden.GoldenCase;
-import kiln.golden.GoldenUnavailable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -40,27 +37,13 @@ class OptLevelsTest {
 
     @TestFactory
     Stream<DynamicTest> realArchitecturesAtOptLevel0() {
-        List<GoldenCase> cases;
-        try {
-            cases = Golden.realArchitectures(Golden.defaultTorchCache());
-        } catch (GoldenUnavailable e) {
-            String why = "the torch golden models cannot be exported: " + e.getMessage();
-            return Stream.of(DynamicTest.dynamicTest("torch golden models", () -> Env.missing(why)));
-        }
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(),
+        return EndToEnd.realArchitectures().map(c -> DynamicTest.dynamicTest(c.name(),
                 () -> EndToEnd.check(c, EmitOptions.Weights.AUTO, Env.freshDir("opt0-real", c.name()), Toolchain.require(), 0)));
     }
 
     @TestFactory
     Stream<DynamicTest> fusedKernelCounts() {
-        List<GoldenCase> cases;
-        try {
-            cases = Golden.realArchitectures(Golden.defaultTorchCache());
-        } catch (GoldenUnavailable e) {
-            String why = "the torch golden models cannot be exported: " + e.getMessage();
-            return Stream.of(DynamicTest.dynamicTest("torch golden models", () -> Env.missing(why)));
-        }
-        return cases.stream().filter(c -> KERNEL_FRACTION.containsKey(c.name())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return EndToEnd.realArchitectures().filter(c -> KERNEL_FRACTION.containsKey(c.name())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Path work = Env.freshDir("opt3-count", c.name());
             EndToEnd.check(c, EmitOptions.Weights.AUTO, work, Toolchain.require(), 3);
             JsonNode m = manifest(work.resolve("bundle"));
